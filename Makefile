@@ -1,0 +1,51 @@
+# Two commands on a fresh machine:
+#   make run   set up (.venv, pinned packages, local Leaflet files, demo database) and start the app
+#   make test  the same setup, then lint, format check and every test
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DB ?= data/lead.duckdb
+PORT ?= 8501
+
+.PHONY: setup run test lint format bench boundaries calibration clean
+
+$(BIN)/.installed: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+static/vendor/.complete: scripts/fetch_web_assets.sh
+	./scripts/fetch_web_assets.sh
+
+$(DB): | $(BIN)/.installed
+	$(BIN)/python -m ingest setup --db $(DB)
+
+setup: $(BIN)/.installed static/vendor/.complete
+
+run: setup $(DB)
+	$(BIN)/streamlit run app.py --server.port $(PORT)
+
+lint: $(BIN)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(BIN)/.installed
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+test: setup lint
+	$(BIN)/python -m pytest
+
+bench: setup
+	$(BIN)/python -m bench
+
+# Maintainer tools: regenerate shipped, generalised data from the official open-data files.
+boundaries: $(BIN)/.installed
+	$(BIN)/python -m geo.build_boundaries
+
+calibration: $(BIN)/.installed
+	$(BIN)/python -m ingest.calibrate
+
+clean:
+	rm -rf $(VENV) static/vendor build $(DB)

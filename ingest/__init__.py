@@ -1,0 +1,1 @@
+"""Everything that writes the database: boundaries, the demo generator and the importers."""

@@ -1,0 +1,55 @@
+"""Overview: the pilot zone and the Central District, with headline counts."""
+
+import streamlit as st
+from streamlit_folium import st_folium
+
+from geo.maps import CENTRAL_AREA_ID, overview_map
+from ui import format as fmt
+from ui.chrome import current_view
+from ui.data import query
+
+st.title("LEAD in Baltimore")
+st.caption(
+    "Law Enforcement Assisted Diversion: officers refer people suspected of low-level, addiction-driven "
+    "offenses to case management instead of booking. Pilot launched February 2017 in a downtown zone "
+    "(Franklin St to Pratt St, St. Paul St to MLK Jr Blvd) inside the Central District."
+)
+
+view = current_view()
+if view is None:
+    st.stop()
+
+pilot_zone = query("areas_geojson", kind="pilot_zone", edition="any")
+districts = query("areas_geojson", kind="district", edition="1959-2022")
+if pilot_zone.empty or districts.empty:
+    st.warning("Boundaries are not loaded. Run `python -m ingest setup` to build the database.")
+    st.stop()
+
+period = f"{view.start_date:%d %b %Y} – {view.end_date:%d %b %Y}"
+map_column, figures_column = st.columns([3, 2], gap="large")
+
+with map_column:
+    st_folium(
+        overview_map(pilot_zone, districts),
+        height=560,
+        use_container_width=True,
+        returned_objects=[],
+        key="overview_map",
+    )
+
+with figures_column:
+    for title, area_id in (("Pilot zone", "pilot_zone"), ("Central District (1959–2022)", CENTRAL_AREA_ID)):
+        figures = query(
+            "headline_counts", area_id=area_id, start_date=view.start_date, end_date=view.end_date
+        ).iloc[0]
+        st.subheader(title)
+        st.caption(period)
+        first, second = st.columns(2)
+        first.metric("People referred", fmt.count(figures.referrals))
+        second.metric("Enrolled", fmt.count(figures.enrolled))
+        first.metric("LEAD-eligible arrests", fmt.count(figures.eligible_arrests))
+        second.metric(
+            "Referrals per 100 eligible arrests",
+            fmt.ratio(figures.diversion_ratio),
+            help="Computed from the loaded data; no published figure exists for this ratio.",
+        )

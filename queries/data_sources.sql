@@ -1,0 +1,27 @@
+-- Where the loaded records come from: one row per table and source, with the date range.
+with arrest_sources as (
+    select 'arrests' as table_name, source, count(*) as row_count,
+           min(arrest_date) as first_date, max(arrest_date) as last_date
+    from arrests
+    group by source
+),
+
+referral_sources as (
+    select 'referrals' as table_name, source, count(*) as row_count,
+           min(referred_on) as first_date, max(referred_on) as last_date
+    from referrals
+    group by source
+),
+
+final as (
+    select table_name, source, row_count, first_date, last_date,
+           source = 'synthetic-demo' as is_synthetic
+    from arrest_sources
+    union all
+    select table_name, source, row_count, first_date, last_date,
+           source = 'synthetic-demo' as is_synthetic
+    from referral_sources
+)
+
+select * from final
+order by table_name, source

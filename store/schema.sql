@@ -1,0 +1,115 @@
+-- The database contract. Other modules and outside checks rely on these names;
+-- columns may be added, never renamed.
+
+create table if not exists areas (
+    area_id     varchar primary key,      -- e.g. 'pilot_zone', 'district:1959-2022:Central', 'nsa:Downtown'
+    kind        varchar not null check (kind in ('pilot_zone', 'district', 'neighborhood', 'proposal')),
+    name        varchar not null,
+    edition     varchar,                  -- districts: '1959-2022' or '2023'; NSAs: '2010'
+    geom        geometry not null,        -- EPSG:4326, x = lon, y = lat
+    area_km2    double,
+    author      varchar,                  -- proposals only
+    note        varchar,                  -- proposals only
+    created_at  timestamp default current_timestamp
+);
+
+create table if not exists arrests (
+    arrest_id          varchar primary key,
+    arrest_date        date not null,
+    arrest_time        time,
+    age                integer,
+    charge_code        varchar,
+    charge_description varchar,
+    lead_category      varchar check (lead_category in (
+        'cds_possession', 'cds_distribution', 'prostitution', 'larceny', 'trespass', 'public_urination')),
+    district           varchar,           -- as reported by BPD
+    neighborhood       varchar,           -- as reported by BPD
+    lat                double,
+    lon                double,
+    geom               geometry,          -- null when the record has no coordinates (unmapped)
+    source             varchar not null,  -- 'synthetic-demo' or the imported file name
+    -- spatial assignment, computed set-wise at load time
+    in_pilot_zone      boolean,
+    district_1959      varchar,           -- point-in-polygon district, 1959-2022 edition
+    district_2023      varchar,           -- point-in-polygon district, 2023 edition
+    nsa                varchar,           -- point-in-polygon 2010 Neighborhood Statistical Area
+    h3_r8              ubigint,           -- H3 cell ids for density maps
+    h3_r9              ubigint
+);
+
+create table if not exists case_managers (
+    case_manager_id varchar primary key,
+    peer_id         varchar not null,
+    team            varchar not null,
+    start_on        date not null,
+    end_on          date,
+    source          varchar
+);
+
+create table if not exists referrals (
+    referral_id       varchar primary key,
+    referred_on       date not null,
+    referral_type     varchar not null check (referral_type in ('arrest', 'social_contact')),
+    offense_category  varchar check (offense_category in (
+        'cds_possession', 'cds_distribution', 'prostitution', 'larceny', 'trespass', 'public_urination')),
+    lat               double,
+    lon               double,
+    geom              geometry,
+    eligibility       varchar not null check (eligibility in ('eligible', 'ineligible', 'pending')),
+    ineligible_reason varchar check (ineligible_reason in (
+        'under_supervision', 'disqualifying_record', 'public_safety_threat', 'open_case',
+        'open_warrant', 'outside_area', 'declined')),
+    intake_on         date,
+    enrolled_on       date,
+    case_manager_id   varchar,
+    exited_on         date,
+    exit_reason       varchar,
+    rearrested_on     date,
+    source            varchar not null,
+    in_pilot_zone     boolean,
+    district_1959     varchar,
+    district_2023     varchar,
+    nsa               varchar,
+    h3_r8             ubigint,
+    h3_r9             ubigint
+);
+
+create sequence if not exists import_id_seq start 1;
+
+create table if not exists imports (
+    import_id        integer primary key default nextval('import_id_seq'),
+    source_file      varchar not null,
+    kind             varchar not null,    -- 'arrests', 'referrals', 'demo'
+    rows_read        bigint,
+    rows_loaded      bigint,
+    rows_duplicate   bigint,
+    rows_quarantined bigint,
+    rows_unmapped    bigint,
+    status           varchar,             -- 'loaded' or 'rejected'
+    message          varchar,
+    as_of            date,                -- latest record date in the file
+    started_at       timestamp,
+    finished_at      timestamp
+);
+
+create table if not exists quarantine (
+    import_id   integer not null,
+    source_file varchar not null,
+    row_number  bigint,                   -- 1-based data row (header excluded)
+    field       varchar,
+    reason      varchar not null,
+    raw         varchar
+);
+
+-- Whether a record with these precomputed assignments lies in the area `area_id`:
+-- 'city', 'pilot_zone', 'district:<edition>:<BPD short name>' or 'nsa:<NSA name>'.
+-- Saved proposals are arbitrary polygons and are matched spatially by the queries that need them.
+create or replace macro in_area(area_id, pilot, d1959, d2023, nsa) as
+    case
+        when area_id = 'city' then true
+        when area_id = 'pilot_zone' then coalesce(pilot, false)
+        when area_id like 'district:1959-2022:%' then coalesce(d1959 = area_id[20:], false)
+        when area_id like 'district:2023:%' then coalesce(d2023 = area_id[15:], false)
+        when area_id like 'nsa:%' then coalesce(nsa = area_id[5:], false)
+        else false
+    end;

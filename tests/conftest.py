@@ -1,0 +1,173 @@
+"""Shared fixtures: a small demo database, the real open data (when present), a running app, a browser."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from store import connect, create_schema, transaction
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SHARED_REAL = REPO_ROOT.parent / "shared" / "data" / "real"
+ARTIFACTS = REPO_ROOT / "test-artifacts"
+CHROMIUM = Path("/usr/bin/chromium")
+TEST_ARRESTS = 20_000
+TEST_SEED = 7
+
+
+def build_demo_database(path: Path, arrests: int = TEST_ARRESTS, seed: int = TEST_SEED) -> Path:
+    """Build a demo database file the way `python -m ingest setup` does."""
+    from ingest.areas import load_areas
+    from ingest.demo import generate_demo
+
+    con = connect(path)
+    try:
+        create_schema(con)
+        with transaction(con):
+            load_areas(con)
+        generate_demo(con, arrests=arrests, seed=seed)
+        con.execute("checkpoint")
+    finally:
+        con.close()
+    return path
+
+
+@pytest.fixture(scope="session")
+def demo_db_path(tmp_path_factory) -> Path:
+    """A demo database of 20,000 synthetic arrests, built once per test session."""
+    return build_demo_database(tmp_path_factory.mktemp("db") / "demo.duckdb")
+
+
+@pytest.fixture(scope="session")
+def demo_con(demo_db_path):
+    """A connection to the session's demo database (tests must not write through it)."""
+    con = connect(demo_db_path)
+    yield con
+    con.close()
+
+
+@pytest.fixture
+def empty_con(tmp_path):
+    """A fresh database with the schema and boundaries but no records."""
+    from ingest.areas import load_areas
+
+    con = connect(tmp_path / "empty.duckdb")
+    create_schema(con)
+    load_areas(con)
+    yield con
+    con.close()
+
+
+@pytest.fixture(scope="session")
+def shared_real() -> Path:
+    """The real Open Baltimore files next to the repository; skips when they are absent."""
+    if not SHARED_REAL.is_dir():
+        pytest.skip(f"{SHARED_REAL} not present: real-data checks need the workspace's shared/ folder")
+    return SHARED_REAL
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_healthy(url: str, process: subprocess.Popen, timeout: float = 90) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"streamlit exited early with code {process.returncode}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.25)  # polling interval, not a fixed wait for readiness
+    raise TimeoutError(f"streamlit at {url} not healthy after {timeout} s")
+
+
+@pytest.fixture(scope="session")
+def app_server(demo_db_path, tmp_path_factory):
+    """`streamlit run app.py` on a free port against a copy of the demo database; yields its URL."""
+    db_copy = tmp_path_factory.mktemp("app-db") / "app.duckdb"
+    shutil.copy(demo_db_path, db_copy)
+    port = _free_port()
+    env = {**os.environ, "LEAD_DB": str(db_copy)}
+    log_path = tmp_path_factory.mktemp("app-log") / "streamlit.log"
+    with open(log_path, "w") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+             "--server.address", "127.0.0.1", "--server.headless", "true"],
+            cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_healthy(url, process)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+        server_log = log_path.read_text()
+        if "Traceback" in server_log:
+            print(server_log[-5000:])
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright; skips (or fails on CI) when Chromium is missing."""
+    if not CHROMIUM.exists():
+        message = f"{CHROMIUM} not installed (apt-get install chromium): browser tests skipped"
+        if os.environ.get("LEAD_REQUIRE_BROWSER"):
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"],
+        )  # fmt: skip
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def offline_page(browser, app_server, request):
+    """A 1280x720 page whose requests to anything but the local app are blocked and recorded."""
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    blocked: list[str] = []
+
+    def only_local(route):
+        url = route.request.url
+        if url.startswith(app_server) or url.startswith(("data:", "blob:", "about:")):
+            route.continue_()
+        else:
+            blocked.append(url)
+            route.abort()
+
+    context.route("**/*", only_local)
+    page = context.new_page()
+    page.blocked_requests = blocked
+    yield page
+    ARTIFACTS.mkdir(exist_ok=True)
+    failed = getattr(request.node, "rep_call", None) is not None and request.node.rep_call.failed
+    if failed:
+        page.screenshot(path=str(ARTIFACTS / f"FAILED-{request.node.name}.png"), full_page=True)
+    context.close()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"rep_{report.when}", report)

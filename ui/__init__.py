@@ -1,0 +1,1 @@
+"""Streamlit pieces shared by every page: cached data access, the sidebar, banners."""
