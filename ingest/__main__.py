@@ -67,9 +67,10 @@ def _import_file(command: str, db: Path, file: Path) -> int:
         print(f"cannot open {db}: {error} (is the app or another import using it?)", file=sys.stderr)
         return 2
     try:
-        has_areas = con.sql(
-            "select count(*) > 0 from duckdb_tables() where table_name = 'areas'"
-        ).fetchone()[0] and con.sql("select count(*) > 0 from areas").fetchone()[0]
+        has_areas = (
+            con.sql("select count(*) > 0 from duckdb_tables() where table_name = 'areas'").fetchone()[0]
+            and con.sql("select count(*) > 0 from areas").fetchone()[0]
+        )
         if not has_areas:
             con.close()
             con = _prepare(db)
