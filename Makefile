@@ -24,7 +24,7 @@ $(DB): | $(BIN)/.installed
 setup: $(BIN)/.installed static/vendor/.complete
 
 run: setup $(DB)
-	$(BIN)/streamlit run app.py --server.port $(PORT)
+	$(BIN)/python -m ui.serve --server.port $(PORT)
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .

@@ -16,6 +16,7 @@ st.set_page_config(
 
 PAGES = [
     st.Page("pages/overview.py", title="Overview", icon=":material/home:", default=True),
+    st.Page("pages/referrals.py", title="Referrals", icon=":material/groups:"),
 ]
 
 page = st.navigation(PAGES)

@@ -66,6 +66,24 @@ def empty_con(tmp_path):
     con.close()
 
 
+@pytest.fixture(autouse=True)
+def navigation_only(monkeypatch):
+    """Make AppTest route every page through app.py, as `python -m ui.serve` does for the server.
+
+    AppTest resets Streamlit's "pages/ folder is auto-discovered" flag before each run; without this,
+    `switch_page` would run a page file on its own, skipping the app's frame (see ui/serve.py).
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    original_init = PagesManager.__init__
+
+    def init_then_use_navigation(self, *args, **kwargs):
+        original_init(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(PagesManager, "__init__", init_then_use_navigation)
+
+
 @pytest.fixture(scope="session")
 def shared_real() -> Path:
     """The real Open Baltimore files next to the repository; skips when they are absent."""
@@ -105,7 +123,7 @@ def app_server(demo_db_path, tmp_path_factory):
     log_path = tmp_path_factory.mktemp("app-log") / "streamlit.log"
     with open(log_path, "w") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+            [sys.executable, "-m", "ui.serve", "--server.port", str(port),
              "--server.address", "127.0.0.1", "--server.headless", "true"],
             cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
         )  # fmt: skip

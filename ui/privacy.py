@@ -16,7 +16,7 @@ SUPPRESSED_TEXT = f"fewer than {SMALL_COUNT_THRESHOLD}"
 
 def is_small(value) -> bool:
     """True for a count that must not be shown publicly (1 to threshold-1)."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if value is None or pd.isna(value):  # None, NaN and pandas' NA: no count, nothing to hide
         return False
     return 0 < int(value) < SMALL_COUNT_THRESHOLD
 

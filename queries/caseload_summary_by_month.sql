@@ -1,0 +1,63 @@
+-- Caseload of the case manager-peer pairs at the end of every month of the period (the last snapshot
+-- is the period's last day), summarised without naming anyone: pairs on staff, participants active,
+-- average and largest caseload per pair, and how many pairs were over `cap`. Participants assigned to
+-- no case manager, or to one not on staff that day, are counted in `unassigned_participants`.
+-- @param start_date date 2017-02-01  first day of the period
+-- @param end_date date 2017-12-31  last day of the period
+-- @param cap int 28  caseload cap per pair
+with snapshots as (
+    select distinct least(last_day(month), cast($end_date as date)) as snapshot_on
+    from generate_series(
+        date_trunc('month', cast($start_date as date)),
+        date_trunc('month', cast($end_date as date)),
+        interval 1 month
+    ) as series(month)
+),
+
+pairs_on_staff as (
+    select snapshots.snapshot_on, case_managers.case_manager_id
+    from snapshots
+    join case_managers
+      on case_managers.start_on <= snapshots.snapshot_on
+     and (case_managers.end_on is null or case_managers.end_on >= snapshots.snapshot_on)
+),
+
+active_participants as (
+    select snapshots.snapshot_on, referrals.case_manager_id
+    from snapshots
+    join referrals
+      on referrals.enrolled_on <= snapshots.snapshot_on
+     and (referrals.exited_on is null or referrals.exited_on > snapshots.snapshot_on)
+),
+
+pair_caseloads as (
+    select pairs_on_staff.snapshot_on, pairs_on_staff.case_manager_id,
+           count(active_participants.case_manager_id) as caseload
+    from pairs_on_staff
+    left join active_participants using (snapshot_on, case_manager_id)
+    group by all
+),
+
+unassigned as (
+    select active_participants.snapshot_on, count(*) as unassigned_participants
+    from active_participants
+    anti join pairs_on_staff using (snapshot_on, case_manager_id)
+    group by all
+),
+
+final as (
+    select snapshots.snapshot_on,
+           count(pair_caseloads.case_manager_id) as pairs,
+           coalesce(sum(pair_caseloads.caseload), 0) as assigned_participants,
+           round(avg(pair_caseloads.caseload), 1) as mean_caseload,
+           max(pair_caseloads.caseload) as max_caseload,
+           count(*) filter (where pair_caseloads.caseload > $cap) as pairs_over_cap,
+           coalesce(any_value(unassigned.unassigned_participants), 0) as unassigned_participants
+    from snapshots
+    left join pair_caseloads using (snapshot_on)
+    left join unassigned using (snapshot_on)
+    group by snapshots.snapshot_on
+)
+
+select * from final
+order by snapshot_on

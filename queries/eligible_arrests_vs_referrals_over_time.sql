@@ -1,0 +1,48 @@
+-- LEAD-eligible arrests next to referrals in the same area and calendar month (or quarter), joined
+-- in the database, with referrals per 100 eligible arrests. Every step of the period appears; the
+-- ratio is empty in a step without eligible arrests.
+-- @param area_id str pilot_zone  'city', 'pilot_zone', 'district:<edition>:<name>' or 'nsa:<name>'
+-- @param start_date date 2017-02-01  first day of the period
+-- @param end_date date 2017-12-31  last day of the period
+-- @param step str month  'month' or 'quarter': the length of each bar
+with steps as (
+    select cast(period_start as date) as period_start
+    from generate_series(
+        date_trunc($step, cast($start_date as date)),
+        date_trunc($step, cast($end_date as date)),
+        to_months(case $step when 'quarter' then 3 else 1 end)
+    ) as series(period_start)
+    where $step in ('month', 'quarter')  -- any other step gives no rows rather than misaligned ones
+),
+
+arrests_per_step as (
+    select cast(date_trunc($step, arrest_date) as date) as period_start, count(*) as eligible_arrests
+    from arrests
+    where arrest_date between $start_date and $end_date
+      and lead_category is not null
+      and in_area($area_id, in_pilot_zone, district_1959, district_2023, nsa)
+    group by all
+),
+
+referrals_per_step as (
+    select cast(date_trunc($step, referred_on) as date) as period_start, count(*) as referrals
+    from referrals
+    where referred_on between $start_date and $end_date
+      and in_area($area_id, in_pilot_zone, district_1959, district_2023, nsa)
+    group by all
+),
+
+final as (
+    select steps.period_start,
+           coalesce(arrests_per_step.eligible_arrests, 0) as eligible_arrests,
+           coalesce(referrals_per_step.referrals, 0) as referrals,
+           case when arrests_per_step.eligible_arrests > 0
+                then round(100.0 * coalesce(referrals_per_step.referrals, 0)
+                           / arrests_per_step.eligible_arrests, 1) end as referrals_per_100
+    from steps
+    left join arrests_per_step using (period_start)
+    left join referrals_per_step using (period_start)
+)
+
+select * from final
+order by period_start

@@ -1,0 +1,33 @@
+-- Referrals in one area and period by the LEAD offense category recorded at referral; every
+-- category appears (zero when unused), 'not_recorded' collects referrals without one (often
+-- social-contact referrals, which follow no specific offense).
+-- @param area_id str pilot_zone  'city', 'pilot_zone', 'district:<edition>:<name>' or 'nsa:<name>'
+-- @param start_date date 2017-02-01  first day of the period
+-- @param end_date date 2017-12-31  last day of the period
+with categories (category_order, offense_category) as (
+    values (1, 'cds_possession'), (2, 'cds_distribution'), (3, 'prostitution'), (4, 'larceny'),
+           (5, 'trespass'), (6, 'public_urination'), (7, 'not_recorded')
+),
+
+period_referrals as (
+    select coalesce(offense_category, 'not_recorded') as offense_category
+    from referrals
+    where referred_on between $start_date and $end_date
+      and in_area($area_id, in_pilot_zone, district_1959, district_2023, nsa)
+),
+
+counted as (
+    select offense_category, count(*) as referrals
+    from period_referrals
+    group by offense_category
+),
+
+final as (
+    select categories.category_order, categories.offense_category, coalesce(counted.referrals, 0) as referrals
+    from categories
+    left join counted using (offense_category)
+)
+
+select offense_category, referrals
+from final
+order by category_order
