@@ -16,7 +16,9 @@ st.set_page_config(
 
 PAGES = [
     st.Page("pages/overview.py", title="Overview", icon=":material/home:", default=True),
+    st.Page("pages/expansion.py", title="Expansion planner", icon=":material/add_location_alt:"),
     st.Page("pages/referrals.py", title="Referrals", icon=":material/groups:"),
+    st.Page("pages/import_data.py", title="Import data", icon=":material/upload_file:"),
 ]
 
 page = st.navigation(PAGES)

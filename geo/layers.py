@@ -69,13 +69,13 @@ _LEGEND_TEMPLATE = Template(
   .lead-legend h4 { margin: 0 0 4px; font-size: 15px; }
   .lead-legend .swatch { display: inline-block; width: 22px; height: 12px; margin-right: 6px;
                          vertical-align: middle; }
-  .map-label { white-space: nowrap; font: bold 14px sans-serif; color: #7a0c1c;
+  .map-label { display: inline-block; white-space: nowrap; font: bold 14px sans-serif; color: #7a0c1c;
                text-shadow: 0 0 3px #fff, 0 0 3px #fff, 0 0 3px #fff; transform: translate(-50%, -50%); }
 </style>
 {% endmacro %}
 {% macro script(this, kwargs) %}
 (function() {
-  var legend = L.control({position: 'bottomright'});
+  var legend = L.control({position: {{ this.position | tojson }}});
   legend.onAdd = function () {
     var div = L.DomUtil.create('div', 'lead-legend');
     div.setAttribute('data-testid', 'map-legend');
@@ -92,8 +92,9 @@ _LEGEND_TEMPLATE = Template(
 class Legend(MacroElement):
     """A legend box on the map: a title and (colour swatch, label, border style) rows."""
 
-    def __init__(self, title: str, items: list[tuple[str, str, str]]):
+    def __init__(self, title: str, items: list[tuple[str, str, str]], position: str = "bottomright"):
         super().__init__()
+        self.position = position
         self._name = "Legend"
         self._template = _LEGEND_TEMPLATE
         rows = "".join(

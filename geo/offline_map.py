@@ -8,7 +8,7 @@ at setup, served by Streamlit at ``/app/static``) makes the map independent of a
 from __future__ import annotations
 
 import folium
-from branca.element import Element
+from branca.element import Element, MacroElement, Template
 
 STATIC_URL = "/app/static/vendor"
 
@@ -76,6 +76,16 @@ def use_local_assets(folium_map: folium.Map) -> folium.Map:
     return folium_map
 
 
+class _LocalMarkerImages(MacroElement):
+    """Tell Leaflet where its marker images are: it guesses from a <link> tag streamlit-folium removes."""
+
+    _template = Template(
+        "{% macro script(this, kwargs) %}"
+        "L.Icon.Default.imagePath = '" + STATIC_URL + "/leaflet/images/';"
+        "{% endmacro %}"
+    )
+
+
 def base_map(center=DOWNTOWN_CENTER, zoom: int = 14, online_tiles: bool = True, **options) -> folium.Map:
     """A folium map with no remote dependency except optional light tiles (harmless when offline).
 
@@ -90,6 +100,7 @@ def base_map(center=DOWNTOWN_CENTER, zoom: int = 14, online_tiles: bool = True, 
             max_zoom=19,
             subdomains="abcd",
         ).add_to(folium_map)
+    _LocalMarkerImages().add_to(folium_map)
     # A light ground colour so the offline map is not a grey void behind the vector context.
     folium_map.get_root().header.add_child(
         Element("<style>.leaflet-container{background:#f4f1ea;}</style>"), name="map_background"

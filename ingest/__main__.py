@@ -74,6 +74,7 @@ def _import_file(command: str, db: Path, file: Path) -> int:
         if not has_areas:
             con.close()
             con = _prepare(db)
+        con.execute("set enable_progress_bar = false")  # one progress bar: ours
         report = importer(con, file, progress=_print_progress)
     except ImportRejected as error:
         print(f"\nREJECTED, nothing written: {error}", file=sys.stderr)

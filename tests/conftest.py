@@ -176,6 +176,15 @@ def offline_page(browser, app_server, request):
     context.route("**/*", only_local)
     page = context.new_page()
     page.blocked_requests = blocked
+    page.failed_responses = []  # local files the page asked for and did not get (e.g. a 404)
+    page.on(
+        "response",
+        lambda response: (
+            page.failed_responses.append(f"{response.status} {response.url}")
+            if response.status >= 400
+            else None
+        ),
+    )
     yield page
     ARTIFACTS.mkdir(exist_ok=True)
     failed = getattr(request.node, "rep_call", None) is not None and request.node.rep_call.failed

@@ -24,4 +24,5 @@ def test_overview_draws_pilot_zone_and_central_district_offline(offline_page, ap
     # Leaflet came from the app itself: the only blocked requests are the optional online basemap tiles.
     unexpected = [url for url in offline_page.blocked_requests if "basemaps.cartocdn.com" not in url]
     assert not unexpected
+    assert not offline_page.failed_responses
     assert offline_page.get_by_text("Demo data — synthetic").is_visible()

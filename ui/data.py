@@ -1,4 +1,8 @@
-"""Cached access to the database for pages: one shared connection, cached query results."""
+"""Cached access to the database for pages: one shared connection, cached query results.
+
+Both caches are keyed by the database file, so pointing ``LEAD_DB`` elsewhere (tests, benchmarks)
+never serves a connection or a result that belongs to another database.
+"""
 
 from __future__ import annotations
 
@@ -10,19 +14,27 @@ from store import connect, create_schema, database_path
 
 
 @st.cache_resource(show_spinner=False)
-def connection():
-    """The app's one DuckDB connection (queries run on a cursor each, so threads can share it)."""
-    con = connect(database_path())
+def _connection_to(path: str):
+    con = connect(path)
     create_schema(con)
     return con
 
 
+def connection():
+    """The app's one DuckDB connection (queries run on a cursor each, so threads can share it)."""
+    return _connection_to(str(database_path()))
+
+
 @st.cache_data(show_spinner=False, max_entries=512)
+def _cached_result(path: str, name: str, params: dict) -> pd.DataFrame:
+    return queries.run(_connection_to(path), name, **params)
+
+
 def query(name: str, **params) -> pd.DataFrame:
     """Result of ``queries/<name>.sql`` for these parameters, cached until the data changes."""
-    return queries.run(connection(), name, **params)
+    return _cached_result(str(database_path()), name, params)
 
 
 def data_changed() -> None:
     """Forget cached results after the database was written (import, saved proposal)."""
-    query.clear()
+    _cached_result.clear()

@@ -1,0 +1,446 @@
+"""The steps every import takes, whatever the kind of file: read, check, place, de-duplicate, write.
+
+All the work happens in temporary tables first; the database itself is touched only at the end, in
+one transaction that replaces the synthetic demo rows of the target table, inserts the new rows and
+records the import and its quarantine. A file rejected at any step, or a process killed at any
+point, leaves the database exactly as it was.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from ingest.assign import assign_areas
+from ingest.importers import validate as v
+from ingest.importers.columns import ColumnMatch, Layout, describe_missing, known_header, match_columns
+from ingest.importers.read import ImportRejected, StagedFile, clean_name, reject_if_mostly_broken, stage_file
+from ingest.importers.report import ImportReport
+from store import transaction
+
+SYNTHETIC_SOURCE = "synthetic-demo"
+# Boundaries are generalised to 10 m and BPD rounds points to about 11 m, so a point this close
+# outside the city line is taken as on it (kept, with no district) rather than quarantined.
+CITY_EDGE_TOLERANCE_DEG = 0.0015  # about 130 m east-west, 165 m north-south at 39.3° N
+EXAMPLES_SHOWN = 10
+EXAMPLES_PER_REASON = 3
+DERIVED_ID_PREFIX = "nokey-"
+
+Progress = Callable[[float, str], None]
+# classifies the rows of a table in place; returns the most frequent unrecognised (code, description, count)
+Classifier = Callable[[duckdb.DuckDBPyConnection, str], list[tuple[str | None, str | None, int]]]
+
+
+@dataclass(frozen=True)
+class Kind:
+    """What differs between kinds of file; everything else is shared."""
+
+    layout: Layout
+    table: str
+    id_column: str
+    date_column: str
+    columns: tuple[str, ...]  # target columns written, in order
+    describe: Callable[[v.RowChecks, ColumnMatch, v.CityBox, dt.date], None]  # declares fields and checks
+    derive_missing_ids: bool = False
+    classify: Classifier | None = None
+
+
+class _Temp:
+    """Names of this import's temporary tables, dropped when the import ends."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, kind: str):
+        self.con = con
+        prefix = f"_import_{kind}"
+        self.staged, self.checked = f"{prefix}_staged", f"{prefix}_checked"
+        self.rows, self.problems = f"{prefix}_rows", f"{prefix}_problems"
+
+    def drop(self) -> None:
+        for table in (self.staged, self.checked, self.rows, self.problems):
+            # a failing drop means the connection is going away, and its temp tables with it
+            with contextlib.suppress(duckdb.Error):
+                self.con.execute(f"drop table if exists {table}")
+
+
+def run_import(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    kind: Kind,
+    name: str | None = None,
+    progress: Progress | None = None,
+    today: dt.date | None = None,
+) -> ImportReport:
+    """Import one file of ``kind``; see :func:`ingest.importers.import_arrests` for the contract."""
+    name = clean_name(name or path.name)
+    what = f"{kind.layout.kind} file {name}"
+    progress = progress or (lambda fraction, message: None)
+    today = today or dt.date.today()
+    started_at, clock = dt.datetime.now(), time.perf_counter()
+    if not path.is_file():
+        raise ImportRejected(f"{what}: no such file ({path})")
+    box = _city_box(con, what)
+    temp = _Temp(con, kind.layout.kind)
+    try:
+        progress(0.02, "reading the file")
+        staged = stage_file(
+            con, path, name, kind.layout.kind, temp.staged, lambda h: known_header(h, kind.layout)
+        )
+        match = match_columns(staged.header, kind.layout)
+        if not match.complete:
+            raise ImportRejected(f"{what}: {describe_missing(match, staged.header)}")
+        reject_if_mostly_broken(staged, what)
+
+        progress(0.30, f"checking {staged.rows_read:,} rows")
+        rows = v.RowChecks()
+        kind.describe(rows, match, box, today)
+        rows.field_lengths(len(staged.header))
+        rows.build(con, temp.staged, temp.checked, staged.header)
+        _collect_problems(con, temp, staged)
+        _keep_good_rows(con, temp, list(rows.values), kind, staged)
+
+        progress(0.45, "placing points in zone, districts, neighborhoods")
+        try:
+            assign_areas(con, temp.rows)
+        except ValueError as error:  # boundaries incomplete (no pilot zone, no NSAs...)
+            raise ImportRejected(f"{what}: {error}") from error
+        _quarantine_outside_city(con, temp, staged, match, kind)
+
+        progress(0.65, "classifying charges" if kind.classify else "checking for duplicates")
+        unclassified = kind.classify(con, temp.rows) if kind.classify else []
+        _mark_duplicates(con, temp, kind)
+
+        progress(0.80, "writing to the database")
+        report = _write(con, temp, kind, name, staged, started_at, progress)
+    finally:
+        temp.drop()
+    report.unclassified = unclassified
+    report.seconds = time.perf_counter() - clock
+    _describe_columns(report, match, kind.layout, staged)
+    progress(1.0, "done")
+    return report
+
+
+def _city_box(con: duckdb.DuckDBPyConnection, what: str) -> v.CityBox:
+    try:
+        return v.city_box(con)
+    except (LookupError, duckdb.CatalogException) as error:
+        raise ImportRejected(
+            f"{what}: the database has no boundaries to place records in ({error}); "
+            "run `python -m ingest setup` first"
+        ) from error
+
+
+def _collect_problems(con: duckdb.DuckDBPyConnection, temp: _Temp, staged: StagedFile) -> None:
+    """One row per (row, reason) from the checks, plus the rows the reader could not split."""
+    con.execute(
+        f"""
+        create or replace temp table {temp.problems} as
+        select row_number, p.column as column_index, p.reason as reason, p.echo as echo,
+               null::varchar as detail, raw
+        from (select row_number, unnest(problems) as p, raw from {temp.checked} where len(problems) > 0)
+        """
+    )
+    if staged.broken_rows:
+        broken = pd.DataFrame(staged.broken_rows, columns=["row_number", "reason", "detail", "raw"])
+        con.register("_broken_rows", broken)
+        try:
+            con.execute(
+                f"insert into {temp.problems} "
+                "select row_number, null, reason, []::integer[], detail, raw from _broken_rows"
+            )
+        finally:
+            con.unregister("_broken_rows")
+
+
+def _keep_good_rows(
+    con: duckdb.DuckDBPyConnection, temp: _Temp, names: list[str], kind: Kind, staged: StagedFile
+) -> None:
+    columns = ", ".join(names)
+    con.execute(
+        f"create or replace temp table {temp.rows} as "
+        f"select row_number, {columns} from {temp.checked} where len(problems) = 0"
+    )
+    if not kind.derive_missing_ids:
+        return
+    # Same content -> same id, so re-importing the file skips these rows as duplicates; the
+    # occurrence number keeps identical id-less rows within one file apart.
+    content = ", ".join(f"coalesce(c{i}, '')" for i in range(len(staged.header)))
+    con.execute(
+        f"""
+        update {temp.rows} as r
+        set {kind.id_column} = d.derived_id
+        from (
+            select row_number,
+                   '{DERIVED_ID_PREFIX}' || content_key || '-'
+                   || row_number() over (partition by content_key order by row_number) as derived_id
+            from (
+                select s.row_number, left(md5(concat_ws(chr(31), {content})), 20) as content_key
+                from {temp.staged} as s
+                join {temp.rows} as k on k.row_number = s.row_number and k.{kind.id_column} is null
+            )
+        ) as d
+        where d.row_number = r.row_number
+        """
+    )
+
+
+def _quarantine_outside_city(
+    con: duckdb.DuckDBPyConnection, temp: _Temp, staged: StagedFile, match: ColumnMatch, kind: Kind
+) -> None:
+    """Points in the city's bounding box but beyond its districts (e.g. Baltimore County): quarantine."""
+    at = match.position.get
+    column = next((i for i in (at("lat"), at("location"), at("lon")) if i is not None), None)
+    echo = [i for i in (at("lat"), at("lon"), at("location")) if i is not None]
+    con.execute(
+        f"""
+        create or replace temp table _import_outside as
+        with city as (
+            select st_union_agg(geom) as geom from areas where kind = 'district' and edition = '1959-2022'
+        )
+        select r.row_number
+        from {temp.rows} as r, city
+        where r.geom is not null and r.district_1959 is null
+          and st_distance(city.geom, r.geom) > {CITY_EDGE_TOLERANCE_DEG}
+        """
+    )
+    try:
+        con.execute(
+            f"""
+            insert into {temp.problems}
+            select s.row_number, $column, $reason, $echo, null, {v.raw_row_expression(staged.header)}
+            from {temp.staged} as s
+            where s.row_number in (select row_number from _import_outside)
+            """,
+            {"column": column, "reason": v.OUTSIDE_CITY, "echo": echo},
+        )
+        con.execute(f"delete from {temp.rows} where row_number in (select row_number from _import_outside)")
+    finally:
+        con.execute("drop table if exists _import_outside")
+
+
+def _mark_duplicates(con: duckdb.DuckDBPyConnection, temp: _Temp, kind: Kind) -> None:
+    """``duplicate_of``: the earlier row of the file with the same id, or 0 when already in the database."""
+    key = kind.id_column
+    con.execute(f"alter table {temp.rows} add column duplicate_of bigint")
+    con.execute(
+        f"""
+        update {temp.rows} as r
+        set duplicate_of = f.first_row
+        from (
+            select row_number, min(row_number) over (partition by {key}) as first_row from {temp.rows}
+        ) as f
+        where f.row_number = r.row_number and f.first_row <> r.row_number
+        """
+    )
+    con.execute(
+        f"""
+        update {temp.rows} as r
+        set duplicate_of = 0
+        from {kind.table} as t
+        where t.{key} = r.{key} and t.source <> '{SYNTHETIC_SOURCE}' and r.duplicate_of is null
+        """
+    )
+
+
+def _write(
+    con: duckdb.DuckDBPyConnection,
+    temp: _Temp,
+    kind: Kind,
+    name: str,
+    staged: StagedFile,
+    started_at: dt.datetime,
+    progress: Progress,
+) -> ImportReport:
+    """The one transaction: replace synthetic rows, insert, record the import and its quarantine."""
+    duplicates, loaded, unmapped, as_of = con.sql(
+        f"""
+        select count(duplicate_of), count(*) filter (where duplicate_of is null),
+               count(*) filter (where duplicate_of is null and geom is null), max({kind.date_column})
+        from {temp.rows}
+        """
+    ).fetchone()
+    quarantined = con.sql(f"select count(distinct row_number) from {temp.problems}").fetchone()[0]
+    by_reason = dict(
+        con.sql(
+            f"select reason, count(distinct row_number) from {temp.problems} "
+            "group by reason order by 2 desc, 1"
+        ).fetchall()
+    )
+    examples = _problem_examples(con, temp, staged)
+    duplicate_examples = _duplicate_examples(con, temp, kind)
+    categories = {}
+    if "lead_category" in kind.columns:
+        categories = dict(
+            con.sql(
+                f"select coalesce(lead_category, 'not a LEAD offense'), count(*) from {temp.rows} "
+                "where duplicate_of is null group by 1 order by 2 desc"
+            ).fetchall()
+        )
+    report = ImportReport(
+        kind=kind.layout.kind,
+        source_file=name,
+        import_id=0,
+        rows_read=staged.rows_read,
+        rows_loaded=loaded,
+        rows_duplicate=duplicates,
+        rows_quarantined=quarantined,
+        rows_unmapped=unmapped,
+        as_of=as_of,
+        quarantined_by_reason=by_reason,
+        examples=examples,
+        duplicate_examples=duplicate_examples,
+        categories=categories,
+        notes=list(staged.notes),
+    )
+    if not report.balanced:  # a bug, not bad data: refuse to write a report that does not add up
+        raise RuntimeError(f"{kind.layout.kind} file {name}: counts do not add up: {report.summary()}")
+
+    try:
+        with transaction(con):
+            _store(con, temp, kind, name, staged, report, started_at, progress)
+    except (duckdb.TransactionException, duckdb.ConstraintException, duckdb.IOException) as error:
+        # e.g. two imports writing at once: the transaction rolled back, so nothing was written
+        detail = str(error).splitlines()[0]
+        raise ImportRejected(
+            f"{kind.layout.kind} file {name}: the database did not accept the write ({detail}); "
+            "nothing was written — try again"
+        ) from error
+    return report
+
+
+def _store(
+    con: duckdb.DuckDBPyConnection,
+    temp: _Temp,
+    kind: Kind,
+    name: str,
+    staged: StagedFile,
+    report: ImportReport,
+    started_at: dt.datetime,
+    progress: Progress,
+) -> None:
+    """The writes of the one transaction: replace synthetic rows, insert, record import and quarantine."""
+    good_rows = report.rows_loaded + report.rows_duplicate
+    insert_columns = ", ".join(kind.columns)
+    selected = ", ".join("$source" if c == "source" else c for c in kind.columns)
+    if good_rows:
+        # Real records replace the demo ones: the two are never mixed in one table.
+        report.replaced_synthetic = con.execute(
+            f"delete from {kind.table} where source = '{SYNTHETIC_SOURCE}'"
+        ).fetchone()[0]
+    con.execute(
+        f"insert into {kind.table} ({insert_columns}) "
+        f"select {selected} from {temp.rows} where duplicate_of is null",
+        {"source": name},
+    )
+    progress(0.90, "recording the import and its quarantine")
+    report.import_id = con.execute(
+        """
+        insert into imports (source_file, kind, rows_read, rows_loaded, rows_duplicate, rows_quarantined,
+                             rows_unmapped, status, message, as_of, started_at, finished_at)
+        values ($source, $kind, $read, $loaded, $duplicates, $quarantined, $unmapped, 'loaded', $message,
+                $as_of, $started_at, current_timestamp::timestamp)
+        returning import_id
+        """,
+        {
+            "source": name,
+            "kind": kind.layout.kind,
+            "read": report.rows_read,
+            "loaded": report.rows_loaded,
+            "duplicates": report.rows_duplicate,
+            "quarantined": report.rows_quarantined,
+            "unmapped": report.rows_unmapped,
+            "message": report.summary(),
+            "as_of": report.as_of,
+            "started_at": started_at,
+        },
+    ).fetchone()[0]
+    header = pd.DataFrame({"column_index": range(len(staged.header)), "field": staged.header})
+    con.register("_import_header", header)
+    try:
+        con.execute(
+            f"""
+            insert into quarantine (import_id, source_file, row_number, field, reason, raw)
+            select $import_id, $source, p.row_number, h.field, p.reason, p.raw
+            from {temp.problems} as p
+            left join _import_header as h on h.column_index = p.column_index
+            order by p.row_number, p.reason
+            """,
+            {"import_id": report.import_id, "source": name},
+        )
+    finally:
+        con.unregister("_import_header")
+
+
+def _problem_examples(con: duckdb.DuckDBPyConnection, temp: _Temp, staged: StagedFile) -> list[str]:
+    """The first quarantine entries as sentences naming the file's row, column and value."""
+    # a few of each reason, in file order, so one frequent reason does not hide the others
+    rows = con.sql(
+        f"select row_number, column_index, reason, echo, detail, raw from {temp.problems} "
+        f"qualify row_number() over (partition by reason order by row_number) <= {EXAMPLES_PER_REASON} "
+        f"order by row_number, reason limit {EXAMPLES_SHOWN}"
+    ).fetchall()
+    lines = []
+    for row_number, column_index, reason, echo, detail, raw in rows:
+        where = f"row {row_number:,}"
+        if column_index is not None:
+            where += f", column {staged.header[column_index]!r}"
+        line = f"{where}: {reason}"
+        if detail:
+            line += f" ({detail})"
+        values = _echo_values(raw, [staged.header[i] for i in echo or []])
+        if values:
+            line += f" — {values}"
+        elif column_index is None and raw and not raw.startswith("{"):
+            line += f" — {_short(raw)}"
+        lines.append(line)
+    return lines
+
+
+def _echo_values(raw: str | None, names: list[str]) -> str:
+    if not raw or not names or not raw.startswith("{"):
+        return ""
+    try:
+        record = json.loads(raw)
+    except ValueError:
+        return ""
+    shown = [f"{name}={_short(record.get(name))}" for name in names]
+    return ", ".join(shown)
+
+
+def _short(value: object) -> str:
+    if value is None:
+        return "(blank)"
+    text = str(value)
+    return repr(text if len(text) <= 60 else text[:57] + "...")
+
+
+def _duplicate_examples(con: duckdb.DuckDBPyConnection, temp: _Temp, kind: Kind) -> list[str]:
+    rows = con.sql(
+        f"select row_number, {kind.id_column}, duplicate_of from {temp.rows} "
+        f"where duplicate_of is not null order by row_number limit 5"
+    ).fetchall()
+    return [
+        f"row {n:,}: {kind.id_column} {key!r} "
+        + ("already loaded by an earlier import" if first == 0 else f"repeats row {first:,}")
+        for n, key, first in rows
+    ]
+
+
+def _describe_columns(report: ImportReport, match: ColumnMatch, layout: Layout, staged: StagedFile) -> None:
+    report.columns_used = {layout.field(f).label: header for f, header in match.source.items()}
+    report.columns_missing = [f.label for f in match.missing_optional]
+    report.columns_not_stored = match.not_stored
+    report.columns_unknown = match.unknown
+    if match.repeated:
+        names = ", ".join(repr(n) for n in match.repeated)
+        report.notes.append(f"repeated column names ({names}): the first of each was used")
+
+
+__all__ = ["ImportRejected", "Kind", "run_import"]

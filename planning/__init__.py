@@ -1,0 +1,1 @@
+"""Expansion planning: candidate areas, the case-management site, and pure projection arithmetic."""

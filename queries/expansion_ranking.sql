@@ -1,0 +1,130 @@
+-- Candidate areas for expansion: every 2010 NSA and the police districts of one edition, with
+-- LEAD-eligible arrests in the period, per year and per km², the share that is CDS possession, the
+-- trend of monthly counts over the period's last three years, the distance from the case-management
+-- site to the area's centre, and the share of the area inside the Central District (1959-2022), where
+-- LEAD already runs.
+-- Arrests are counted by their precomputed NSA / district (ingest.assign), so each counts once per kind.
+-- @param edition str 1959-2022  district edition: '1959-2022' or '2023'
+-- @param start_date date 2017-02-01  first day of the period
+-- @param end_date date 2018-01-31  last day of the period
+-- @param site_lon float -76.6085374  case-management site, longitude
+-- @param site_lat float 39.2898077  case-management site, latitude
+-- @param candidates str Mondawmin|Fells  NSA names named as candidates, separated by '|'
+with candidate_areas as (
+    select area_id, kind, name, area_km2, geom
+    from areas
+    where kind = 'neighborhood'
+       or (kind = 'district' and edition = $edition)
+),
+
+eligible_arrests as (
+    select arrest_date, lead_category, nsa,
+           case when $edition = '2023' then district_2023 else district_1959 end as district
+    from arrests
+    where arrest_date between $start_date and $end_date
+      and lead_category is not null
+),
+
+arrest_areas as (
+    select 'nsa:' || nsa as area_id, arrest_date, lead_category
+    from eligible_arrests
+    where nsa is not null
+    union all
+    select 'district:' || $edition || ':' || district as area_id, arrest_date, lead_category
+    from eligible_arrests
+    where district is not null
+),
+
+totals as (
+    select area_id,
+           count(*) as eligible_arrests,
+           count(*) filter (where lead_category = 'cds_possession') as possession_arrests
+    from arrest_areas
+    group by area_id
+),
+
+-- The last 36 calendar months wholly inside the period (fewer if the period is shorter): a partial
+-- first or last month would bend the trend.
+period_months as (
+    select cast(month_start as date) as month_start
+    from generate_series(
+        cast(date_trunc('month', cast($start_date as date)) as timestamp),
+        cast($end_date as timestamp),
+        interval 1 month
+    ) as months(month_start)
+    where cast(month_start as date) >= $start_date
+      and cast(month_start + interval 1 month - interval 1 day as date) <= $end_date
+),
+
+full_months as (
+    select month_start, row_number() over (order by month_start) as month_index
+    from period_months
+    qualify row_number() over (order by month_start desc) <= 36
+),
+
+monthly_counts as (
+    select area_id, cast(date_trunc('month', arrest_date) as date) as month_start, count(*) as arrests
+    from arrest_areas
+    group by all
+),
+
+monthly_series as (
+    select c.area_id, m.month_index, coalesce(mc.arrests, 0) as arrests
+    from candidate_areas as c
+    cross join full_months as m
+    left join monthly_counts as mc
+      on mc.area_id = c.area_id and mc.month_start = m.month_start
+),
+
+-- Least-squares slope of monthly counts, as a change per year relative to the average month;
+-- needs a year of full months so one season does not pass for a trend.
+trends as (
+    select area_id,
+           count(*) as trend_months,
+           case when count(*) >= 12 and avg(arrests) > 0
+                then 100.0 * 12 * regr_slope(arrests, month_index) / avg(arrests) end as trend_pct_per_year
+    from monthly_series
+    group by area_id
+),
+
+central as (
+    select geom from areas where area_id = 'district:1959-2022:Central'
+),
+
+site as (
+    select st_transform(st_point($site_lon, $site_lat), 'EPSG:4326', 'EPSG:26985', always_xy := true) as point
+),
+
+final as (
+    select
+        c.area_id,
+        c.kind,
+        c.name,
+        c.kind = 'neighborhood'
+            and list_contains(string_split($candidates, '|'), c.name) as is_candidate,
+        c.area_km2,
+        coalesce(t.eligible_arrests, 0) as eligible_arrests,
+        coalesce(t.eligible_arrests, 0) * 365.25 / (date_diff('day', $start_date, $end_date) + 1)
+            as eligible_per_year,
+        coalesce(t.eligible_arrests, 0) * 365.25 / (date_diff('day', $start_date, $end_date) + 1)
+            / nullif(c.area_km2, 0) as eligible_per_year_km2,
+        t.possession_arrests / nullif(t.eligible_arrests, 0) as possession_share,
+        tr.trend_pct_per_year,
+        tr.trend_months,
+        st_distance(
+            st_transform(st_centroid(c.geom), 'EPSG:4326', 'EPSG:26985', always_xy := true), s.point
+        ) / 1000 as km_from_site,
+        -- an area ratio, so degrees² are fine: both areas share the same latitude distortion
+        coalesce(st_area(st_intersection(c.geom, ce.geom)) / nullif(st_area(c.geom), 0), 0) as central_share
+    from candidate_areas as c
+    cross join site as s
+    left join central as ce on true
+    left join totals as t on t.area_id = c.area_id
+    left join trends as tr on tr.area_id = c.area_id
+)
+
+select area_id, kind, name, is_candidate, area_km2, eligible_arrests, eligible_per_year,
+       eligible_per_year_km2, possession_share, trend_pct_per_year, trend_months, km_from_site,
+       central_share
+from final
+order by kind, eligible_per_year desc, name

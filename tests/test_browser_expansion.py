@@ -1,0 +1,108 @@
+"""The Expansion planner in headless Chromium, offline: draw a polygon, read its figures, save, compare."""
+
+from datetime import date
+
+import pytest
+import shapely
+from shapely.geometry import shape
+
+from geo.planner_map import PROPOSAL_COLOUR
+from tests.helpers import MAP_FRAME, map_frame, open_page, screenshot
+
+pytestmark = pytest.mark.browser
+
+LAUNCH = date(2017, 2, 1)
+# East of downtown (Jonestown / Oldtown / Middle East): busy in the demo data, clear of the map's
+# legend (bottom left) and layer switcher (top right) at the planner's opening view.
+CORNERS = [(39.3050, -76.6000), (39.3050, -76.5850), (39.2950, -76.5850), (39.2950, -76.6000)]
+NAME = "Browser-drawn east side"
+
+
+def wait_for_app(page, timeout: float = 60_000) -> None:
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout
+    )
+
+
+def open_planner(page, url: str) -> None:
+    open_page(page, url)
+    page.locator('[data-testid="stSidebarNav"] a', has_text="Expansion planner").click()
+    page.get_by_role("heading", name="Expansion planner").wait_for()
+    wait_for_app(page)
+
+
+def metric_value(page, label: str) -> str:
+    metric = page.get_by_test_id("stMetric").filter(has=page.get_by_text(label, exact=True))
+    return metric.get_by_test_id("stMetricValue").inner_text()
+
+
+def eligible_inside(con, geometry, end: date) -> int:
+    points = con.execute(
+        "select lon, lat from arrests where lead_category is not null and geom is not null "
+        "and arrest_date between ? and ?",
+        [LAUNCH, end],
+    ).df()
+    return int(shapely.contains_xy(geometry, points.lon.to_numpy(), points.lat.to_numpy()).sum())
+
+
+def test_draw_a_polygon_read_its_figures_save_and_compare(offline_page, app_server, demo_con):
+    page = offline_page
+    open_planner(page, app_server)
+    frame = map_frame(page)
+    leaflet = frame.locator(".leaflet-container").first
+    leaflet.scroll_into_view_if_needed()
+    assert frame.get_by_test_id("map-legend").is_visible()
+    assert frame.locator(".candidate-label").count() == 4
+
+    # draw: the polygon tool, a click on each corner, and a last click on the first corner to close
+    frame.locator("a.leaflet-draw-draw-polygon").click()
+    to_pixels = "(el, cs) => cs.map(c => { const p = map_div.latLngToContainerPoint(c); return [p.x, p.y]; })"
+    pixels = leaflet.evaluate(to_pixels, [list(corner) for corner in CORNERS])
+    origin = leaflet.bounding_box()
+    vertices = frame.locator(".leaflet-editing-icon")
+    for placed, (x, y) in enumerate(pixels, start=1):
+        page.mouse.click(origin["x"] + x, origin["y"] + y)
+        vertices.nth(placed - 1).wait_for()
+        # Leaflet.draw ignores clicks for 50 ms after placing a vertex (its guard against double
+        # taps), so a person's pace is needed here, not a readiness wait.
+        page.wait_for_timeout(150)
+    page.mouse.click(origin["x"] + pixels[0][0], origin["y"] + pixels[0][1])
+    frame.locator(f'path.leaflet-interactive[stroke="{PROPOSAL_COLOUR}"]').first.wait_for()
+    drawn = leaflet.evaluate("() => drawnItems.toGeoJSON()")
+    assert len(drawn["features"]) == 1
+    polygon = shape(drawn["features"][0]["geometry"])
+    assert polygon.geom_type == "Polygon" and len(polygon.exterior.coords) == 5
+
+    # its figures, counted independently over the same polygon and the default period
+    page.get_by_test_id("stMetric").filter(has=page.get_by_text("Case managers", exact=True)).wait_for()
+    wait_for_app(page)
+    end = demo_con.execute("select max(arrest_date) from arrests").fetchone()[0]
+    expected = eligible_inside(demo_con, polygon, end)
+    assert expected >= 5
+    assert metric_value(page, "Eligible arrests") == f"{expected:,}"
+    assert metric_value(page, "Area").endswith("km²")
+    assert int(metric_value(page, "Case managers")) >= 1
+    page.get_by_role("heading", name="This proposal", exact=True).scroll_into_view_if_needed()
+    screenshot(page, "expansion-drawn")
+
+    # save it under a name
+    page.get_by_role("textbox", name="Name").fill(NAME)
+    page.get_by_role("textbox", name="Author").fill("Browser test")
+    page.get_by_role("button", name="Save proposal").click()
+    page.get_by_text(f"Saved “{NAME}”").wait_for()
+    wait_for_app(page)
+
+    # and find it in the comparison: picked in the selector, drawn on the comparison map, in the table
+    page.get_by_role("heading", name="Compare proposals").scroll_into_view_if_needed()
+    selector = page.get_by_test_id("stMultiSelect").filter(has_text="Proposals to compare")
+    assert NAME in selector.inner_text()
+    comparison_map = page.frame_locator(MAP_FRAME).nth(1)
+    comparison_map.get_by_test_id("map-legend").wait_for()
+    assert NAME in comparison_map.get_by_test_id("map-legend").inner_text()
+    table = page.get_by_test_id("stDataFrame").filter(has_text="Figure")
+    table.scroll_into_view_if_needed()
+    assert NAME in table.text_content()  # the grid draws on a canvas; its accessible table has the text
+    screenshot(page, "expansion-compare")
+
+    # Leaflet and Leaflet.draw came from the app: only the optional online basemap tiles were blocked
+    assert all("basemaps.cartocdn.com" in url for url in page.blocked_requests), page.blocked_requests

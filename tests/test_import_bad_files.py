@@ -1,0 +1,240 @@
+"""The bad-file corpus: every file gets a clear message or a quarantine entry, never a traceback,
+and a file refused as a whole leaves the database exactly as it was."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from ingest.importers import ImportRejected, import_arrests, import_referrals
+from store import connect
+from tests.bad_files.db_state import fresh_copy, table_checksums
+from tests.bad_files.make_bad_files import GOOD_ROWS, classic, corpus, write_corpus
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+IMPORTERS = {"arrests": import_arrests, "referrals": import_referrals}
+CORPUS = corpus()
+
+
+@pytest.fixture(scope="module")
+def corpus_dir(tmp_path_factory):
+    """The corpus written once to a temporary folder."""
+    folder = tmp_path_factory.mktemp("bad_files")
+    write_corpus(folder)
+    return folder
+
+
+@pytest.fixture
+def db(demo_db_path, tmp_path):
+    """A private copy of the demo database, open for writing."""
+    con = connect(fresh_copy(demo_db_path, tmp_path))
+    yield con
+    con.close()
+
+
+def test_corpus_covers_the_issue_list():
+    names = {spec.name for spec in CORPUS}
+    assert len(CORPUS) >= 15
+    for wanted in ("empty", "header_only", "wrong_delimiter", "binary", "json", "missing_columns", "swapped",
+                   "impossible_dates", "future_dates", "huge_field", "injection", "duplicate_ids", "latin1",
+                   "utf16", "unterminated_quote", "nul_bytes"):  # fmt: skip
+        assert any(wanted in name for name in names), wanted
+
+
+@pytest.mark.parametrize("spec", CORPUS, ids=[spec.name for spec in CORPUS])
+def test_bad_file_gets_a_clear_outcome(spec, corpus_dir, db):
+    before = table_checksums(db)
+    importer = IMPORTERS[spec.kind]
+    if spec.expect == "rejected":
+        with pytest.raises(ImportRejected) as refused:
+            importer(db, corpus_dir / spec.name)
+        message = str(refused.value)
+        assert spec.name in message and spec.match in message
+        assert "Traceback" not in message
+        assert table_checksums(db) == before, "a refused file must leave the database as it was"
+        return
+
+    report = importer(db, corpus_dir / spec.name)
+    assert report.rows_read == spec.rows
+    assert report.balanced
+    stored = db.execute(
+        "select rows_read, rows_loaded, rows_duplicate, rows_quarantined, status "
+        "from imports where import_id = ?",
+        [report.import_id],
+    ).fetchone()
+    assert stored == (
+        report.rows_read,
+        report.rows_loaded,
+        report.rows_duplicate,
+        report.rows_quarantined,
+        "loaded",
+    )
+    held = db.execute(
+        "select row_number, field, reason, raw from quarantine where import_id = ? order by row_number",
+        [report.import_id],
+    ).fetchall()
+    assert len({row[0] for row in held}) == report.rows_quarantined
+    if spec.expect == "quarantined":
+        assert report.rows_quarantined >= 1
+        assert any(spec.match in reason for _, _, reason, _ in held)
+        assert all(raw for *_, raw in held), "every quarantined row keeps its raw text"
+        assert report.examples and all(line.startswith("row ") for line in report.examples)
+    else:
+        assert report.rows_quarantined == 0
+        assert report.rows_loaded + report.rows_duplicate == spec.rows
+        shown = " ".join(report.notes + report.columns_unknown + report.duplicate_examples)
+        assert spec.match in shown
+
+
+def test_injection_strings_are_stored_as_plain_text(corpus_dir, db):
+    report = import_arrests(db, corpus_dir / "injection.csv")
+    assert report.rows_loaded == 2
+    stored = dict(
+        db.execute(
+            "select arrest_id, coalesce(charge_description, '') || '|' || neighborhood from arrests "
+            "where source = 'injection.csv' order by arrest_id"
+        ).fetchall()
+    )
+    assert stored == {
+        "91000012": "'); DROP TABLE arrests; --|Downtown",
+        "91000013": "CDS POSS|<script>alert('x')</script>",
+    }
+    # the demo rows were replaced; the table itself is still there
+    assert db.sql("select count(*) from arrests").fetchone()[0] == 2
+
+
+def test_encodings_and_nul_bytes_come_out_as_text(corpus_dir, db):
+    import_arrests(db, corpus_dir / "latin1.csv")
+    import_arrests(db, corpus_dir / "utf16.csv")
+    import_arrests(db, corpus_dir / "nul_bytes.csv")
+    neighborhoods = db.sql("select neighborhood from arrests where source = 'latin1.csv'").fetchall()
+    assert neighborhoods == [("Caf\u00e9 Hill \u00a7 3",)]
+    assert db.sql("select count(*) from arrests where source = 'utf16.csv'").fetchone()[0] == 2
+    descriptions = {
+        r[0]
+        for r in db.sql("select charge_description from arrests where source = 'nul_bytes.csv'").fetchall()
+    }
+    assert descriptions == {"CDS POSS"}
+
+
+def test_huge_field_is_quarantined_with_a_clipped_copy(corpus_dir, db):
+    report = import_arrests(db, corpus_dir / "huge_field.csv")
+    field, raw = db.execute(
+        "select field, raw from quarantine where import_id = ?", [report.import_id]
+    ).fetchone()
+    assert field == "ChargeDescription"
+    assert len(raw) < 20_000
+    assert json.loads(raw)["Arrest"] == "91000011"
+
+
+def test_unterminated_quote_costs_only_its_own_row(corpus_dir, db):
+    report = import_arrests(db, corpus_dir / "unterminated_quote.csv")
+    assert (report.rows_loaded, report.rows_quarantined) == (4, 1)
+    row = db.execute(
+        "select row_number, reason from quarantine where import_id = ?", [report.import_id]
+    ).fetchone()
+    assert row == (2, "unterminated quote")
+
+
+def test_quarantine_messages_name_row_column_and_value(corpus_dir, db):
+    report = import_arrests(db, corpus_dir / "impossible_dates.csv")
+    assert report.examples[0] == (
+        "row 2, column 'ArrestDate': arrest date is not a real calendar date — ArrestDate='02/30/2017'"
+    )
+
+
+def test_duplicate_ids_keep_the_first_row(corpus_dir, db):
+    report = import_arrests(db, corpus_dir / "duplicate_ids.csv")
+    assert (report.rows_loaded, report.rows_duplicate) == (2, 2)
+    kept_time = db.sql("select arrest_time::varchar from arrests where arrest_id = '90000000'").fetchone()[0]
+    assert kept_time == "14:05:00"
+
+
+def test_a_refused_file_does_not_remove_the_demo_data(corpus_dir, db):
+    synthetic = db.sql("select count(*) from arrests where source = 'synthetic-demo'").fetchone()[0]
+    with pytest.raises(ImportRejected):
+        import_arrests(db, corpus_dir / "header_only.csv")
+    assert (
+        db.sql("select count(*) from arrests where source = 'synthetic-demo'").fetchone()[0] == synthetic > 0
+    )
+
+
+def test_interrupted_import_rolls_back(tmp_path, db):
+    """An interruption inside the write transaction (Ctrl-C) leaves every table as it was."""
+    path = tmp_path / "good.csv"
+    path.write_text(classic(*GOOD_ROWS))
+    before = table_checksums(db)
+
+    def interrupt(fraction, message):
+        if message.startswith("recording"):  # rows already inserted, import not yet recorded
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        import_arrests(db, path, progress=interrupt)
+    assert table_checksums(db) == before
+
+
+def test_killed_import_leaves_the_database_as_it_was(demo_db_path, tmp_path):
+    """SIGKILL in the middle of the write transaction: the next open sees the old database."""
+    db_path = fresh_copy(demo_db_path, tmp_path)
+    csv_path = tmp_path / "good.csv"
+    csv_path.write_text(classic(*GOOD_ROWS))
+    with connect(db_path) as con:
+        before = table_checksums(con)
+    script = textwrap.dedent(
+        f"""
+        import os, signal
+        from pathlib import Path
+        from ingest.importers import import_arrests
+        from store import connect
+
+        def die(fraction, message):
+            if message.startswith("recording"):
+                os.kill(os.getpid(), signal.SIGKILL)
+
+        import_arrests(connect({str(db_path)!r}), Path({str(csv_path)!r}), progress=die)
+        """
+    )
+    done = subprocess.run([sys.executable, "-c", script], cwd=REPO_ROOT, capture_output=True, timeout=120)
+    assert done.returncode == -signal.SIGKILL, done.stderr.decode()[-2000:]
+    with connect(db_path) as con:
+        assert table_checksums(con) == before
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
+    return subprocess.run(
+        [sys.executable, "-m", "ingest", *args],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def test_cli_refuses_a_bad_file_with_exit_code_1(demo_db_path, tmp_path, corpus_dir):
+    db_path = fresh_copy(demo_db_path, tmp_path)
+    with connect(db_path) as con:
+        before = table_checksums(con)
+    done = run_cli("arrests", str(corpus_dir / "missing_columns.csv"), "--db", str(db_path))
+    assert done.returncode == 1
+    assert "missing_columns.csv" in done.stderr and "'arrest date' missing" in done.stderr
+    assert "Traceback" not in done.stderr + done.stdout
+    with connect(db_path) as con:
+        assert table_checksums(con) == before
+
+
+def test_cli_prints_the_report(demo_db_path, tmp_path, corpus_dir):
+    db_path = fresh_copy(demo_db_path, tmp_path)
+    done = run_cli("arrests", str(corpus_dir / "swapped_lat_lon.csv"), "--db", str(db_path))
+    assert done.returncode == 0, done.stderr
+    assert "rows read" in done.stdout and "latitude and longitude swapped" in done.stdout
+    assert "row 2, column 'Latitude'" in done.stdout
