@@ -6,6 +6,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from ui.auth import is_staff, sign_in_panel
 from ui.chrome import data_source_banner, run_page_safely, sidebar_view
 
 st.set_page_config(
@@ -14,14 +15,18 @@ st.set_page_config(
     layout="wide",
 )
 
-PAGES = [
+PUBLIC_PAGES = [
     st.Page("pages/overview.py", title="Overview", icon=":material/home:", default=True),
-    st.Page("pages/expansion.py", title="Expansion planner", icon=":material/add_location_alt:"),
     st.Page("pages/referrals.py", title="Referrals", icon=":material/groups:"),
+    st.Page("pages/expansion.py", title="Expansion planner", icon=":material/add_location_alt:"),
+]
+# Staff pages are not even registered for a public session: their URLs lead nowhere.
+STAFF_PAGES = [
     st.Page("pages/import_data.py", title="Import data", icon=":material/upload_file:"),
 ]
 
-page = st.navigation(PAGES)
+page = st.navigation(PUBLIC_PAGES + (STAFF_PAGES if is_staff() else []))
+sign_in_panel()
 st.session_state["view"] = sidebar_view()
 data_source_banner()
 run_page_safely(page)

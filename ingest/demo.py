@@ -3,7 +3,8 @@
     generate_demo(con, arrests=200_000, seed=2017, progress=None)
 
 Every row written carries ``source = 'synthetic-demo'``; the call replaces all earlier synthetic
-rows in one transaction and leaves imported real rows alone. Nothing here is a real record.
+rows in one transaction. A table that holds imported real rows gets no synthetic rows at all: real and
+synthetic records are never mixed. Nothing here is a real record.
 
 Where the numbers come from
 ---------------------------
@@ -722,13 +723,26 @@ def generate_demo(
     ref = _draw_referrals(con, cal, ref_rng)
     ref["case_manager_id"], managers = _assign_case_managers(ref, ref_rng)
     report(0.6, "writing to the database")
+    holds_real = {table: _holds_real_rows(con, table) for table in ("arrests", "referrals")}
     with transaction(con):
         for table in ("referrals", "arrests"):
             con.execute(f"delete from {table} where source = $source", {"source": SOURCE})
         _delete_synthetic_case_managers(con)
-        report(0.65, "writing arrests")
-        _insert_arrests(con, frame, cal, places)
-        report(0.95, "writing referrals")
-        _insert_referrals(con, ref, managers)
+        if not holds_real["arrests"]:
+            report(0.65, "writing arrests")
+            _insert_arrests(con, frame, cal, places)
+        if not holds_real["referrals"]:
+            report(0.95, "writing referrals")
+            _insert_referrals(con, ref, managers)
     report(1.0, "done")
-    return {"arrests": len(frame), "referrals": len(ref), "case_managers": len(managers)}
+    return {
+        "arrests": 0 if holds_real["arrests"] else len(frame),
+        "referrals": 0 if holds_real["referrals"] else len(ref),
+        "case_managers": 0 if holds_real["referrals"] else len(managers),
+        "kept_real": [table for table, real in holds_real.items() if real],
+    }
+
+
+def _holds_real_rows(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    query = f"select count(*) > 0 from {table} where source <> $source"
+    return con.execute(query, {"source": SOURCE}).fetchone()[0]

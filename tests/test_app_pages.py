@@ -32,3 +32,13 @@ def test_overview_shows_synthetic_banner_and_pilot_zone_figures(app, demo_con):
     referred = next(m for m in at.metric if m.label == "People referred")
     assert referred.value == f"{int(expected.referrals):,}"
     assert int(expected.referrals) > 0
+
+
+def test_banner_names_only_the_tables_still_synthetic():
+    from ui.chrome import synthetic_banner_text
+
+    assert synthetic_banner_text(["arrests", "referrals"]).startswith(
+        "**Demo data — synthetic.** Arrests and referrals shown here"
+    )
+    only_referrals = synthetic_banner_text(["referrals"])
+    assert "Referrals shown here" in only_referrals and "rrests" not in only_referrals

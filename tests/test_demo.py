@@ -222,13 +222,15 @@ def test_same_seed_same_data_and_rerun_replaces(two_fresh_dbs):
     assert _snapshot(a)["arrests"] != _snapshot(b)["arrests"]
 
 
-def test_real_rows_survive_regeneration(two_fresh_dbs):
-    """Rows from an import (another source) are left alone when the demo is regenerated."""
+def test_demo_never_mixes_into_a_table_holding_real_records(two_fresh_dbs):
+    """Regenerating the demo after a real import leaves the real table alone and adds nothing to it."""
     con, _ = two_fresh_dbs
     con.execute(
         "insert into arrests (arrest_id, arrest_date, source) "
         "values ('17201066', date '2017-12-23', 'real.csv')"
     )
-    generate_demo(con, arrests=500, seed=1)
-    assert one(con, "select count(*) from arrests where source = 'real.csv'") == 1
-    assert one(con, "select count(*) from arrests") == 501
+    written = generate_demo(con, arrests=500, seed=1)
+    assert written["kept_real"] == ["arrests"]
+    assert written["arrests"] == 0
+    assert con.sql("select source, count(*) from arrests group by source").fetchall() == [("real.csv", 1)]
+    assert con.sql("select distinct source from referrals").fetchall() == [(SOURCE,)]

@@ -28,7 +28,7 @@ def db_path(demo_db_path, tmp_path):
     st.cache_data.clear()
 
 
-def open_import_page(db_path, monkeypatch, staff: bool) -> AppTest:
+def open_import_page(db_path, monkeypatch, staff: bool = True) -> AppTest:
     monkeypatch.setenv("LEAD_DB", str(db_path))
     at = AppTest.from_file(str(APP), default_timeout=APP_TIMEOUT)
     if staff:
@@ -40,12 +40,16 @@ def open_import_page(db_path, monkeypatch, staff: bool) -> AppTest:
     return at
 
 
-def test_public_view_shows_only_the_sign_in_message(db_path, monkeypatch):
-    at = open_import_page(db_path, monkeypatch, staff=False)
-    assert [i.value for i in at.info if "sign-in" in i.value] == ["Staff sign-in is required to import data."]
-    assert len(at.file_uploader) == 0
-    assert len(at.button) == 0 and len(at.dataframe) == 0
-    assert not [t.value for t in at.title if t.value != "Import data"]
+def test_public_session_cannot_reach_the_import_page(db_path, monkeypatch):
+    """Without sign-in the page is not registered at all."""
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        open_import_page(db_path, monkeypatch, staff=False)
+
+
+def test_staff_session_reaches_the_import_page(db_path, monkeypatch):
+    at = open_import_page(db_path, monkeypatch, staff=True)
+    assert [t.value for t in at.title] == ["Import data"]
+    assert len(at.file_uploader) >= 1
 
 
 def test_staff_upload_loads_the_file_and_shows_the_report(db_path, monkeypatch):
@@ -123,13 +127,11 @@ def test_banner_names_real_files_once_both_tables_are_real(db_path, monkeypatch,
 
 
 @pytest.mark.browser
-def test_public_import_page_in_the_browser_offers_no_upload(offline_page, app_server):
-    open_page(offline_page, app_server)
-    # exact: the first paint lists the pages folder ("import data") before app.py's navigation arrives
-    offline_page.get_by_role("link", name="Import data", exact=True).click()
-    offline_page.get_by_text("Staff sign-in is required to import data.").wait_for()
-    assert offline_page.locator('[data-testid="stFileUploader"]').count() == 0
-    assert offline_page.locator('input[type="file"]').count() == 0
-    offline_page.get_by_text("Demo data — synthetic").wait_for()  # the app's frame ran too
+def test_public_browser_session_has_no_import_page(offline_page, app_server):
+    open_page(offline_page, f"{app_server}/import_data")  # a deep link, without signing in
+    offline_page.get_by_text("Demo data — synthetic").wait_for()  # the app's frame ran
     offline_page.locator('[data-testid="stDateInput"]').first.wait_for()  # sidebar drawn: a settled picture
+    assert offline_page.get_by_role("link", name="Import data", exact=True).count() == 0
+    assert offline_page.locator('input[type="file"]').count() == 0
+    assert offline_page.get_by_text("Staff sign-in").count() >= 1
     screenshot(offline_page, "import_data_public")
