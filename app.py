@@ -7,12 +7,14 @@ from pathlib import Path
 import streamlit as st
 
 from ui.auth import is_staff, sign_in_panel
-from ui.chrome import data_source_banner, run_page_safely, sidebar_view
+from ui.chrome import data_source_banner, projector_requested, run_page_safely, sidebar_view
+from ui.url_state import publish_to_url, restore_from_url, url_problems
 
 st.set_page_config(
     page_title="LEAD Baltimore",
     page_icon=str(Path(__file__).parent / "static" / "favicon.png"),
     layout="wide",
+    initial_sidebar_state="collapsed" if projector_requested() else "expanded",
 )
 
 PUBLIC_PAGES = [
@@ -26,7 +28,13 @@ STAFF_PAGES = [
 ]
 
 page = st.navigation(PUBLIC_PAGES + (STAFF_PAGES if is_staff() else []))
+restore_from_url()
 sign_in_panel()
 st.session_state["view"] = sidebar_view()
 data_source_banner()
-run_page_safely(page)
+for problem in url_problems():
+    st.warning(f"This link had a setting that could not be used: {problem}", icon=":material/link_off:")
+try:
+    run_page_safely(page)
+finally:
+    publish_to_url(page.url_path)

@@ -7,6 +7,7 @@ from geo.maps import CENTRAL_AREA_ID, overview_map
 from ui import format as fmt
 from ui.chrome import current_view
 from ui.data import query
+from ui.privacy import is_small, public_count
 
 st.title("LEAD in Baltimore")
 st.caption(
@@ -26,30 +27,39 @@ if pilot_zone.empty or districts.empty:
     st.stop()
 
 period = f"{view.start_date:%d %b %Y} – {view.end_date:%d %b %Y}"
-map_column, figures_column = st.columns([3, 2], gap="large")
+AREAS = (("Pilot zone", "pilot_zone"), ("Central District (1959–2022)", CENTRAL_AREA_ID))
 
-with map_column:
-    st_folium(
-        overview_map(pilot_zone, districts),
-        height=560,
-        use_container_width=True,
-        returned_objects=[],
-        key="overview_map",
+
+def show_figures(title: str, area_id: str, columns: int) -> None:
+    figures = query(
+        "headline_counts", area_id=area_id, start_date=view.start_date, end_date=view.end_date
+    ).iloc[0]
+    st.subheader(title)
+    st.caption(period)
+    cells = st.columns(columns)
+    cells[0].metric("People referred", public_count(figures.referrals, view.public))
+    cells[1 % columns].metric("Enrolled", public_count(figures.enrolled, view.public))
+    cells[2 % columns].metric("LEAD-eligible arrests", fmt.count(figures.eligible_arrests))
+    hide_ratio = view.public and is_small(figures.referrals)
+    cells[3 % columns].metric(
+        "Referrals per 100 eligible arrests",
+        "—" if hide_ratio else fmt.ratio(figures.diversion_ratio),
+        help="Computed from the loaded data; no published figure exists for this ratio.",
     )
 
-with figures_column:
-    for title, area_id in (("Pilot zone", "pilot_zone"), ("Central District (1959–2022)", CENTRAL_AREA_ID)):
-        figures = query(
-            "headline_counts", area_id=area_id, start_date=view.start_date, end_date=view.end_date
-        ).iloc[0]
-        st.subheader(title)
-        st.caption(period)
-        first, second = st.columns(2)
-        first.metric("People referred", fmt.count(figures.referrals))
-        second.metric("Enrolled", fmt.count(figures.enrolled))
-        first.metric("LEAD-eligible arrests", fmt.count(figures.eligible_arrests))
-        second.metric(
-            "Referrals per 100 eligible arrests",
-            fmt.ratio(figures.diversion_ratio),
-            help="Computed from the loaded data; no published figure exists for this ratio.",
+
+boundaries_map = overview_map(pilot_zone, districts)
+if view.projector:
+    # Projector: the map takes the full width, the figures follow in one row per area.
+    st_folium(boundaries_map, height=520, use_container_width=True, returned_objects=[], key="overview_map")
+    for title, area_id in AREAS:
+        show_figures(title, area_id, columns=4)
+else:
+    map_column, figures_column = st.columns([3, 2], gap="large")
+    with map_column:
+        st_folium(
+            boundaries_map, height=560, use_container_width=True, returned_objects=[], key="overview_map"
         )
+    with figures_column:
+        for title, area_id in AREAS:
+            show_figures(title, area_id, columns=2)

@@ -64,18 +64,58 @@ def data_source_banner() -> None:
         )
 
 
+PROJECTOR_CSS = """
+<style>
+  html { font-size: 24px; }  /* Streamlit sizes text in rem: everything scales from here */
+  .stApp, .stApp p, .stApp li, .stApp label { color: #000000; }
+  [data-testid="stMetricValue"] { font-size: 2.2rem; font-weight: 700; }
+  [data-testid="stMetricLabel"] p { font-size: 1rem; }
+  .stApp a { color: #00366b; text-decoration: underline; }
+  [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] * { color: #1b1f24 !important; }
+  .block-container, [data-testid="stMainBlockContainer"] { max-width: 100%; padding: 2.2rem 1.2rem 1rem; }
+</style>
+"""
+
+
+def projector_requested() -> bool:
+    """Whether this run shows projector mode (known before any widget is drawn)."""
+    if "projector" in st.session_state:
+        return bool(st.session_state["projector"])
+    return st.query_params.get("mode") == "projector"
+
+
+def _valid_period(value, first: date, last: date) -> tuple[date, date] | None:
+    if not (isinstance(value, tuple | list) and len(value) == 2):
+        return None
+    start, end = max(value[0], first), min(value[1], last)
+    return (start, end) if start <= end else None
+
+
 def sidebar_view() -> View | None:
-    """The shared period filter in the sidebar; default: pilot launch to the latest data."""
+    """The shared sidebar: display mode and period (default: pilot launch to the latest data)."""
     span = data_range()
     if span is None:
         return None
     first, last = span
     default_start = max(first, min(program.PILOT_LAUNCH, last))
+    restored = _valid_period(st.session_state.get("period"), first, last)
+    if restored is None and "period" in st.session_state:
+        # a shared link's period outside the loaded data, or a half-picked range: fall back
+        st.session_state["period"] = (default_start, last)
+    elif restored is not None:
+        st.session_state["period"] = restored
+    else:
+        st.session_state["period"] = (default_start, last)
     with st.sidebar:
+        st.toggle(
+            "Projector mode",
+            key="projector",
+            help="Large type, high contrast, full-width map: for a projector or a big screen. "
+            "Shareable: the link keeps it.",
+        )
         st.markdown("### Period")
         picked = st.date_input(
             "Period",
-            value=(default_start, last),
             min_value=first,
             max_value=last,
             format="YYYY-MM-DD",
@@ -83,13 +123,16 @@ def sidebar_view() -> View | None:
             label_visibility="collapsed",
         )
     start, end = picked if isinstance(picked, tuple | list) and len(picked) == 2 else (default_start, last)
+    projector = bool(st.session_state.get("projector", False))
+    if projector:
+        st.markdown(PROJECTOR_CSS, unsafe_allow_html=True)
     return View(
         start_date=start,
         end_date=end,
         first_date=first,
         last_date=last,
         public=not st.session_state.get("staff_signed_in", False),
-        projector=bool(st.session_state.get("projector", False)),
+        projector=projector,
     )
 
 
