@@ -19,6 +19,7 @@ st.set_page_config(
 
 PUBLIC_PAGES = [
     st.Page("pages/overview.py", title="Overview", icon=":material/home:", default=True),
+    st.Page("pages/map.py", title="Map", icon=":material/layers:"),
     st.Page("pages/referrals.py", title="Referrals", icon=":material/groups:"),
     st.Page("pages/expansion.py", title="Expansion planner", icon=":material/add_location_alt:"),
 ]

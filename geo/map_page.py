@@ -1,0 +1,259 @@
+"""What the Map page shows, apart from the map itself: area choices, filters, figures, downloads.
+
+Pages pass their cached ``query`` function in (``ui.data.query``); scripts and tests pass
+``functools.partial(queries.run, con)``, so the page and the benchmark load exactly the same data.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+from pathlib import Path
+
+import pandas as pd
+
+import program
+from geo.density import DensityLayer, cell_resolution, density_layer
+from ui import format as fmt
+from ui.privacy import SUPPRESSED_TEXT, is_small, public_count
+
+# Neighbourhoods (NSA names) the program named as expansion candidates. Program facts belong in
+# program.py; kept here until the lead moves it there.
+EXPANSION_CANDIDATES = ("Old Goucher", "Washington Village/Pigtown", "Fells Point", "Mondawmin")
+DISTRICT_EDITIONS = {"1959-2022": "1959–2022 (the LEAD era)", "2023": "2023 (current)"}
+DEFAULT_EDITION = "1959-2022"
+ANY = "any"  # the filter value meaning "no filter"
+BOUNDARY_STREETS_PATH = (
+    Path(__file__).resolve().parent.parent / "data" / "boundaries" / "boundary_streets.geojson"
+)
+
+RunQuery = Callable[..., pd.DataFrame]  # (query name, **parameters) -> result
+
+
+@dataclass(frozen=True)
+class AreaChoice:
+    """An area the picker offers: its id, a label, and the box to zoom to."""
+
+    area_id: str
+    kind: str
+    label: str
+    bounds: tuple[tuple[float, float], tuple[float, float]] | None  # ((south, west), (north, east))
+
+
+def area_choices(area_list: pd.DataFrame, edition: str) -> dict[str, AreaChoice]:
+    """The whole city, the pilot zone, the districts of ``edition`` and every neighbourhood, in order."""
+    choices = {"city": AreaChoice("city", "city", "Whole city", None)}
+    edition_label = DISTRICT_EDITIONS.get(edition, edition).split(" (")[0]
+    suffix = {
+        "pilot_zone": "",
+        "district": f" District ({edition_label})",
+        "neighborhood": " (neighbourhood)",
+    }
+    for row in area_list.itertuples():
+        if row.kind == "district" and row.edition != edition:
+            continue
+        label = "LEAD pilot zone" if row.kind == "pilot_zone" else f"{row.name}{suffix.get(row.kind, '')}"
+        bounds = ((row.min_lat, row.min_lon), (row.max_lat, row.max_lon))
+        choices[row.area_id] = AreaChoice(row.area_id, row.kind, label, bounds)
+    return choices
+
+
+def same_area_in_edition(area_id: str, edition: str) -> str:
+    """The id of the same district in another edition ('district:2023:Central'); other ids unchanged."""
+    if not area_id.startswith("district:"):
+        return area_id
+    return f"district:{edition}:{area_id.rsplit(':', 1)[1]}"
+
+
+def central_area_id(edition: str) -> str:
+    return f"district:{edition}:Central"
+
+
+@cache
+def _boundary_streets(path: Path, modified: float) -> dict:
+    data = json.loads(path.read_text())
+    if data.get("type") != "FeatureCollection" or not data.get("features"):
+        raise ValueError(f"{path.name}: expected a GeoJSON FeatureCollection of named streets")
+    for feature in data["features"]:
+        if not feature.get("properties", {}).get("name"):
+            raise ValueError(f"{path.name}: a street has no 'name' property")
+    return data
+
+
+def boundary_streets(path: Path = BOUNDARY_STREETS_PATH) -> dict | None:
+    """The four streets that bound the pilot zone (GeoJSON, each with a ``name``); None if not shipped.
+
+    Read from the shipped file in ``data/boundaries`` (built by ``geo.build_boundaries``), cached until
+    the file changes.
+    """
+    if not path.is_file():
+        return None
+    return _boundary_streets(path, path.stat().st_mtime)
+
+
+@dataclass(frozen=True)
+class MapContext:
+    """Outlines for the map, as rows from ``queries/areas_geojson.sql`` (a ``geojson`` column each)."""
+
+    pilot_zone: pd.DataFrame
+    districts: pd.DataFrame  # one edition
+    neighborhoods: pd.DataFrame
+    edition: str
+    streets: dict | None = None
+
+
+def load_context(run_query: RunQuery, edition: str) -> MapContext:
+    """The outlines the map draws for one district edition."""
+    return MapContext(
+        pilot_zone=run_query("areas_geojson", kind="pilot_zone", edition="any"),
+        districts=run_query("areas_geojson", kind="district", edition=edition),
+        neighborhoods=run_query("areas_geojson", kind="neighborhood", edition="any"),
+        edition=edition,
+        streets=boundary_streets(),
+    )
+
+
+@dataclass(frozen=True)
+class MapFilters:
+    """Everything that selects the records on the map: period, area, filters, and who is looking."""
+
+    start_date: date
+    end_date: date
+    area_id: str = "city"
+    referral_type: str = ANY
+    offense_category: str = ANY
+    public: bool = True
+
+    @property
+    def period(self) -> str:
+        return f"{self.start_date:%d %b %Y} – {self.end_date:%d %b %Y}"
+
+    def arrest_parameters(self) -> dict:
+        return {
+            "start_date": self.start_date,
+            "end_date": self.end_date,
+            "area_id": self.area_id,
+            "offense_category": self.offense_category,
+        }
+
+    def referral_parameters(self) -> dict:
+        return {**self.arrest_parameters(), "referral_type": self.referral_type}
+
+
+def load_density_layers(run_query: RunQuery, filters: MapFilters) -> list[DensityLayer]:
+    """Referral and eligible-arrest cells for ``filters``, counted in DuckDB, small cells hidden if public."""
+    referral_resolution = cell_resolution(filters.area_id, "referrals", filters.public)
+    arrest_resolution = cell_resolution(filters.area_id, "arrests", filters.public)
+    referral_cells = run_query(
+        "map_referral_cells", **filters.referral_parameters(), resolution=referral_resolution
+    )
+    arrest_cells = run_query("map_arrest_cells", **filters.arrest_parameters(), resolution=arrest_resolution)
+    return [
+        density_layer("referrals", referral_cells, filters.period, referral_resolution, filters.public),
+        density_layer("arrests", arrest_cells, filters.period, arrest_resolution, filters.public),
+    ]
+
+
+def load_figures(run_query: RunQuery, filters: MapFilters) -> pd.Series:
+    """The one row of ``queries/map_figures.sql`` for ``filters``."""
+    return run_query("map_figures", **filters.referral_parameters()).iloc[0]
+
+
+# Figures beside the map -------------------------------------------------------------------------------
+
+RATIO_HELP = (
+    "Referrals per 100 LEAD-eligible arrests in the same area and period, computed from the loaded "
+    "data. No published figure exists for this ratio."
+)
+
+
+@dataclass(frozen=True)
+class HeadlineFigure:
+    key: str
+    label: str
+    value: str  # as shown: small counts suppressed in public views
+    help: str | None = None
+
+
+def headline_figures(figures: pd.Series, public: bool) -> list[HeadlineFigure]:
+    """The four figures from one row of ``queries/map_figures.sql``, written for the screen.
+
+    In public views counts of 1-4 read "fewer than 5", and the ratio is withheld when either of its
+    counts is small, since the ratio and the other count would give the hidden one back.
+    """
+    referrals, arrests = figures["referrals"], figures["eligible_arrests"]
+    ratio = fmt.ratio(figures["diversion_ratio"])
+    if public and (is_small(referrals) or is_small(arrests)):
+        ratio = f"— ({SUPPRESSED_TEXT} in a count)"
+    return [
+        HeadlineFigure("referrals", "People referred", public_count(referrals, public)),
+        HeadlineFigure("enrolled", "Enrolled", public_count(figures["enrolled"], public)),
+        HeadlineFigure("eligible_arrests", "LEAD-eligible arrests", public_count(arrests, public)),
+        HeadlineFigure("diversion_ratio", "Referrals per 100 eligible arrests", ratio, RATIO_HELP),
+    ]
+
+
+_UNMAPPED = {"eligible_arrests_unmapped": "eligible arrests", "referrals_unmapped": "referrals"}
+
+
+def unmapped_text(figures: pd.Series, public: bool) -> str | None:
+    """Say how many counted records have no coordinates (in the figures, not on the map)."""
+    parts = [
+        f"{public_count(figures[column], public)} {noun}"
+        for column, noun in _UNMAPPED.items()
+        if int(figures[column])
+    ]
+    if not parts:
+        return None
+    return f"{' and '.join(parts)} have no location: counted in the figures, not drawn on the map."
+
+
+def filter_details(filters: MapFilters, area: AreaChoice, synthetic: bool) -> dict[str, str]:
+    """What the map and figures cover, in words: written into every download."""
+    referral_type = filters.referral_type
+    offense = filters.offense_category
+    return {
+        "Area": area.label,
+        "Period": filters.period,
+        "Referral type": "All referral types"
+        if referral_type == ANY
+        else program.REFERRAL_TYPE_LABELS[referral_type],
+        "Offense category": "All LEAD offenses" if offense == ANY else program.LEAD_CATEGORY_LABELS[offense],
+        "View": "Public (counts of 1-4 suppressed)" if filters.public else "Staff",
+        "Data": "Demo data — synthetic, not real people or police records" if synthetic else "Loaded records",
+    }
+
+
+def export_notes(details: dict[str, str]) -> list[str]:
+    """Three short lines for the box on an exported map: where and when, which records, what data."""
+    return [
+        f"{details['Area']} · {details['Period']}",
+        f"{details['Referral type']} · {details['Offense category']} · {details['View']}",
+        details["Data"],
+    ]
+
+
+def download_stem(filters: MapFilters) -> str:
+    """A file name stem naming area and period, safe on any file system: 'lead-map-nsa-fells-point-...'."""
+    area = re.sub(r"[^a-z0-9]+", "-", filters.area_id.lower()).strip("-")
+    return f"lead-map-{area}-{filters.start_date}-{filters.end_date}"
+
+
+def figures_table(figures: list[HeadlineFigure], details: dict[str, str]) -> pd.DataFrame:
+    """The figures as a table for download: one row per figure, then what they cover (area, period...)."""
+    rows = [{"figure": figure.label, "value": figure.value} for figure in figures]
+    rows += [{"figure": name, "value": value} for name, value in details.items()]
+    return pd.DataFrame(rows, columns=["figure", "value"])
+
+
+def cells_download(layers: list[DensityLayer], details: dict[str, str]) -> dict:
+    """Every drawn cell of every density layer as one FeatureCollection, with what it covers.
+
+    Holds exactly what the map draws: in public views the cells of 1-4 are not in it either.
+    """
+    features = [feature for layer in layers for feature in layer.cells["features"]]
+    return {"type": "FeatureCollection", "metadata": details, "features": features}

@@ -1,0 +1,146 @@
+"""Map: where LEAD works — the pilot zone, districts, and referral and eligible-arrest density."""
+
+import json
+
+import streamlit as st
+from streamlit_folium import st_folium
+
+import program
+from geo.density import hidden_text
+from geo.density_map import density_map
+from geo.map_page import (
+    ANY,
+    DEFAULT_EDITION,
+    DISTRICT_EDITIONS,
+    EXPANSION_CANDIDATES,
+    RATIO_HELP,
+    MapFilters,
+    area_choices,
+    cells_download,
+    download_stem,
+    export_notes,
+    figures_table,
+    filter_details,
+    headline_figures,
+    load_context,
+    load_density_layers,
+    load_figures,
+    same_area_in_edition,
+    unmapped_text,
+)
+from geo.standalone import standalone_html
+from ui.chrome import current_view
+from ui.data import query
+
+st.title("Map: where LEAD works")
+st.caption(
+    "Referrals and LEAD-eligible arrests counted per hexagonal cell. Layers switch in the map's corner; "
+    "filters are in the sidebar."
+)
+
+view = current_view()
+if view is None:
+    st.stop()
+
+with st.sidebar:
+    st.markdown("### Map")
+    edition = st.radio(
+        "Police district boundaries",
+        options=list(DISTRICT_EDITIONS),
+        format_func=DISTRICT_EDITIONS.get,
+        index=list(DISTRICT_EDITIONS).index(DEFAULT_EDITION),
+        key="map_edition",
+    )
+    choices = area_choices(query("area_list", edition=edition), edition)
+    picked_before = st.session_state.get("map_area", "city")
+    if picked_before not in choices:  # a district of the other edition: keep the same district if it exists
+        carried = same_area_in_edition(picked_before, edition)
+        st.session_state["map_area"] = carried if carried in choices else "city"
+    area_id = st.selectbox(
+        "Area (zooms the map; the figures cover it)",
+        options=list(choices),
+        format_func=lambda key: choices[key].label,
+        key="map_area",
+    )
+    referral_type = st.selectbox(
+        "Referral type",
+        options=[ANY, *program.REFERRAL_TYPES],
+        format_func=lambda key: "All referral types" if key == ANY else program.REFERRAL_TYPE_LABELS[key],
+        key="map_referral_type",
+    )
+    offense_category = st.selectbox(
+        "Offense category",
+        options=[ANY, *program.LEAD_CATEGORIES],
+        format_func=lambda key: "All LEAD offenses" if key == ANY else program.LEAD_CATEGORY_LABELS[key],
+        key="map_offense_category",
+    )
+
+area = choices[area_id]
+filters = MapFilters(view.start_date, view.end_date, area_id, referral_type, offense_category, view.public)
+context = load_context(query, edition)
+if context.pilot_zone.empty or context.districts.empty:
+    st.warning("Boundaries are not loaded. Run `python -m ingest setup` to build the database.")
+    st.stop()
+layers = load_density_layers(query, filters)
+figures_row = load_figures(query, filters)
+figures = headline_figures(figures_row, view.public)
+synthetic = bool(query("data_sources")["is_synthetic"].any())
+details = filter_details(filters, area, synthetic)
+
+st.markdown(f"**{area.label}** · {filters.period}")
+for column, figure in zip(st.columns(len(figures)), figures, strict=True):
+    column.metric(figure.label, figure.value, help=figure.help)
+
+st_folium(
+    density_map(context, layers, area, large_type=view.projector),
+    height=600,
+    use_container_width=True,
+    returned_objects=[],
+    key="density_map",
+)
+
+notes = [hidden_text(layer.hidden, layer.noun) for layer in layers]
+notes.append(unmapped_text(figures_row, view.public))
+if view.public:
+    notes.append(
+        "Public view: referral cells are never smaller than about 0.74 km² (H3 resolution 8), and no "
+        "record is shown on its own."
+    )
+st.caption(" ".join(note for note in notes if note))
+st.caption(
+    f"{RATIO_HELP} Expansion candidates ({', '.join(EXPANSION_CANDIDATES)}) as named in LEAD Baltimore "
+    "program material. Boundaries: Baltimore City open data (BPD districts, 2010 Neighborhood Statistical "
+    "Areas)."
+)
+
+stem = download_stem(filters)
+notes_for_export = export_notes(details)
+html_column, cells_column, figures_column = st.columns(3)
+html_column.download_button(
+    "Map (standalone HTML)",
+    data=lambda: standalone_html(
+        density_map(context, layers, area, large_type=view.projector), "LEAD Baltimore map", notes_for_export
+    ),
+    file_name=f"{stem}.html",
+    mime="text/html",
+    on_click="ignore",
+    icon=":material/map:",
+    help="One file that opens in any browser with no internet: Leaflet is inside it.",
+)
+cells_column.download_button(
+    "Cells (GeoJSON)",
+    data=lambda: json.dumps(cells_download(layers, details)),
+    file_name=f"{stem}-cells.geojson",
+    mime="application/geo+json",
+    on_click="ignore",
+    icon=":material/hexagon:",
+    help="The drawn cells of both layers with their counts; hidden small cells are not in it.",
+)
+figures_column.download_button(
+    "Figures (CSV)",
+    data=figures_table(figures, details).to_csv(index=False),
+    file_name=f"{stem}-figures.csv",
+    mime="text/csv",
+    on_click="ignore",
+    icon=":material/table:",
+)

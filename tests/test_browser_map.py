@@ -1,0 +1,148 @@
+"""The Map page in headless Chromium with every non-local request blocked: layers, legend, exports."""
+
+import pytest
+
+from tests.helpers import MAP_FRAME, map_frame, open_page, screenshot
+
+pytestmark = pytest.mark.browser
+
+REFERRAL_COLOURS = ("#c7e9b4", "#7fcdbb", "#41b6c4", "#2c7fb8", "#253494")
+ARREST_COLOURS = ("#fee391", "#fec44f", "#fe9929", "#d95f0e", "#993404")
+# overlay name in the layer control -> what it draws (SVG paths) and the least it must draw
+OVERLAYS = {
+    "Referrals per cell": (".leaflet-density-pane path", 3),
+    "Eligible arrests per cell": (".leaflet-density-pane path", 3),
+    "Neighbourhoods (NSA)": ('path[stroke="#7d848c"]', 278),
+    "Police districts (1959–2022)": ('path[stroke="#6b7785"], path[stroke="#08306b"]', 9),
+    "Expansion candidates": ('path[stroke="#c51b7d"]', 4),
+    "Boundary streets": ('path[stroke="#1b1f24"]', 4),
+    "LEAD pilot zone": ('path[stroke="#b2182b"]', 1),
+}
+
+
+def _cells(frame, colours) -> int:
+    return sum(frame.locator(f'.leaflet-density-pane path[fill="{colour}"]').count() for colour in colours)
+
+
+def _overlay(frame, name):
+    return frame.locator(".leaflet-control-layers-overlays label", has_text=name).locator("input")
+
+
+def _open_map_page(page, app_server):
+    # The first visit builds the navigation from app.py; a deep link before that runs the page alone.
+    open_page(page, app_server)
+    page.get_by_text("Demo data — synthetic").wait_for(timeout=60_000)
+    open_page(page, f"{app_server}/map")
+    page.get_by_role("heading", name="Map: where LEAD works").wait_for(timeout=60_000)
+    return map_frame(page)
+
+
+def test_every_layer_draws_switches_off_and_the_legend_shows_offline(offline_page, app_server):
+    frame = _open_map_page(offline_page, app_server)
+    screenshot(offline_page, "map")  # what a projector shows first: figures and the top of the map
+    offline_page.locator(MAP_FRAME).scroll_into_view_if_needed()
+
+    # The eligible-arrest layer starts switched off; every other layer is drawn at once.
+    assert _cells(frame, ARREST_COLOURS) == 0
+    assert not frame.get_by_test_id("density-legend-arrests").count()
+    _overlay(frame, "Eligible arrests per cell").check()
+    frame.get_by_test_id("density-legend-arrests").wait_for()
+    assert _cells(frame, ARREST_COLOURS) >= 3
+    assert _cells(frame, REFERRAL_COLOURS) >= 3
+    for name, (selector, least) in OVERLAYS.items():
+        assert _overlay(frame, name).is_checked(), name
+        assert frame.locator(selector).count() >= least, f"{name}: fewer than {least} shapes drawn"
+    labels = frame.locator(".map-label").all_inner_texts()
+    for label in ("LEAD pilot zone", "Central District", "Fells Point", "Mondawmin", "Old Goucher"):
+        assert label in labels
+    assert frame.get_by_test_id("map-legend").is_visible()
+    assert frame.get_by_test_id("density-legend-referrals").is_visible()
+    assert frame.get_by_test_id("density-legend-arrests").is_visible()
+    offline_page.wait_for_timeout(300)  # let the failed basemap tiles settle before the picture
+    screenshot(offline_page, "map-layers")
+
+    # Switching a layer off removes what it drew (and its colour scale); switching it on brings it back.
+    for name, (selector, _) in OVERLAYS.items():
+        before = frame.locator(selector).count()
+        _overlay(frame, name).uncheck()
+        if name == "Referrals per cell":
+            assert _cells(frame, REFERRAL_COLOURS) == 0
+            assert not frame.get_by_test_id("density-legend-referrals").count()
+        elif name == "Eligible arrests per cell":
+            assert _cells(frame, ARREST_COLOURS) == 0
+        else:
+            assert frame.locator(selector).count() == 0, f"{name} still drawn after switching it off"
+        _overlay(frame, name).check()
+        assert frame.locator(selector).count() == before
+    _overlay(frame, "Expansion candidates").uncheck()
+    assert "Fells Point" not in frame.locator(".map-label").all_inner_texts()
+    _overlay(frame, "Expansion candidates").check()
+    _overlay(frame, "Eligible arrests per cell").uncheck()
+
+    # A cell's tooltip gives its count and the period; the neighbourhood under the pointer is named.
+    darkest = frame.locator(f'.leaflet-density-pane path[fill="{REFERRAL_COLOURS[-1]}"]').first
+    box = darkest.bounding_box()
+    offline_page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    tooltip = frame.locator(".leaflet-tooltip")
+    tooltip.wait_for()
+    assert "Referrals:" in tooltip.inner_text()
+    assert "Feb 2017" in tooltip.inner_text()
+    assert frame.get_by_test_id("hover-name").inner_text().startswith("Neighbourhood: ")
+    screenshot(offline_page, "map-hover")
+
+    # Leaflet and everything drawn came from the app: only the optional basemap tiles were blocked.
+    assert offline_page.blocked_requests
+    assert all("basemaps.cartocdn.com" in url for url in offline_page.blocked_requests)
+
+
+def test_area_picker_zooms_and_names_the_boundary_streets(offline_page, app_server):
+    frame = _open_map_page(offline_page, app_server)
+    street_labels = frame.locator(".street-label")
+    assert street_labels.count() == 4
+    assert not street_labels.first.is_visible()  # the whole city: too small to name four streets
+
+    offline_page.get_by_label("Area (zooms the map; the figures cover it)").click()
+    offline_page.keyboard.type("LEAD pilot zone")
+    offline_page.keyboard.press("Enter")
+    offline_page.get_by_text("LEAD pilot zone ·").wait_for(timeout=60_000)
+    frame = map_frame(offline_page)
+    frame.locator(".street-label").first.wait_for(state="visible", timeout=30_000)
+    names = frame.locator(".street-label").all_inner_texts()
+    assert {"Franklin St", "Pratt St", "MLK Jr Blvd"} <= set(names)
+    zone = frame.locator('path[stroke="#b2182b"]').first.bounding_box()
+    assert zone["width"] > 250  # zoomed in: the zone fills a good part of the map
+    offline_page.locator(MAP_FRAME).scroll_into_view_if_needed()
+    screenshot(offline_page, "map-pilot-zone")
+
+
+def test_standalone_map_download_opens_from_disk_offline(offline_page, app_server, browser, tmp_path):
+    _open_map_page(offline_page, app_server)
+    with offline_page.expect_download() as event:
+        offline_page.get_by_role("button", name="Map (standalone HTML)").click()
+    saved = tmp_path / "map.html"
+    event.value.save_as(saved)
+
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    requested: list[str] = []
+
+    def only_the_file(route):
+        url = route.request.url
+        if url.startswith(("file:", "data:", "blob:", "about:")):
+            route.continue_()
+        else:
+            requested.append(url)
+            route.abort()
+
+    context.route("**/*", only_the_file)
+    page = context.new_page()
+    try:
+        page.goto(saved.as_uri())
+        page.locator(".leaflet-density-pane path").first.wait_for(timeout=30_000)
+        assert page.locator('path[stroke="#b2182b"]').count() == 1
+        assert page.locator('path[stroke="#7d848c"]').count() >= 278
+        assert page.get_by_test_id("map-legend").is_visible()
+        assert page.get_by_text("Demo data — synthetic").is_visible()
+        assert all("basemaps.cartocdn.com" in url for url in requested)
+        screenshot(page, "map-standalone")
+    finally:
+        context.close()

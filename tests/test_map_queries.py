@@ -1,0 +1,173 @@
+"""The Map page's queries against the demo database, recounted independently.
+
+The recounts use the raw coordinates and the area polygons (spatial SQL, H3 computed in Python), not
+the assignment columns the page's queries read, so a wrong assignment or filter would show up here.
+"""
+
+from collections import Counter
+from datetime import date
+from functools import partial
+
+import h3.api.basic_int as h3
+import pytest
+
+import queries
+from geo.map_page import MapFilters, load_figures
+
+PERIOD = (date(2017, 2, 1), date(2024, 12, 31))
+CASES = [
+    # (area, referral type, offense category)
+    ("city", "any", "any"),
+    ("pilot_zone", "any", "any"),
+    ("district:1959-2022:Central", "arrest", "any"),
+    ("district:2023:Central", "any", "cds_possession"),
+    ("nsa:Downtown", "social_contact", "any"),
+    ("nsa:Upton", "any", "larceny"),
+]
+
+
+def _in_area(alias: str, area_id: str) -> tuple[str, list]:
+    """SQL condition: the record's point lies in the area polygon (the whole city: no condition)."""
+    if area_id == "city":
+        return "true", []
+    return f"st_contains((select geom from areas where area_id = ?), {alias}.geom)", [area_id]
+
+
+def _recount(con, area_id, referral_type, offense):
+    start, end = PERIOD
+    area_sql, area_args = _in_area("r", area_id)
+    referrals, enrolled, referrals_unmapped = con.execute(
+        f"""
+        select count(*), count(enrolled_on), count(*) filter (where lat is null or lon is null)
+        from referrals as r
+        where referred_on >= ? and referred_on <= ?
+          and (? = 'any' or referral_type = ?)
+          and (? = 'any' or offense_category = ?)
+          and {area_sql}
+        """,
+        [start, end, referral_type, referral_type, offense, offense, *area_args],
+    ).fetchone()
+    area_sql, area_args = _in_area("a", area_id)
+    arrests, arrests_unmapped = con.execute(
+        f"""
+        select count(*), count(*) filter (where lat is null or lon is null)
+        from arrests as a
+        where arrest_date >= ? and arrest_date <= ?
+          and lead_category in ('cds_possession', 'cds_distribution', 'prostitution', 'larceny',
+                                'trespass', 'public_urination')
+          and (? = 'any' or lead_category = ?)
+          and {area_sql}
+        """,
+        [start, end, offense, offense, *area_args],
+    ).fetchone()
+    return referrals, enrolled, referrals_unmapped, arrests, arrests_unmapped
+
+
+@pytest.mark.parametrize(("area_id", "referral_type", "offense"), CASES)
+def test_headline_figures_equal_an_independent_recount(demo_con, area_id, referral_type, offense):
+    filters = MapFilters(*PERIOD, area_id, referral_type, offense)
+    figures = load_figures(partial(queries.run, demo_con), filters)
+    referrals, enrolled, referrals_unmapped, arrests, arrests_unmapped = _recount(
+        demo_con, area_id, referral_type, offense
+    )
+    assert figures["referrals"] == referrals
+    assert figures["enrolled"] == enrolled
+    assert figures["eligible_arrests"] == arrests
+    assert figures["referrals_unmapped"] == referrals_unmapped
+    assert figures["eligible_arrests_unmapped"] == arrests_unmapped
+    assert figures["diversion_ratio"] == pytest.approx(round(100 * referrals / arrests, 1))
+
+
+def test_the_demo_gives_the_recount_something_to_count(demo_con):
+    """Guard against vacuous equality: the main cases hold records."""
+    referrals, _, _, arrests, _ = _recount(demo_con, "pilot_zone", "any", "any")
+    assert referrals > 0 and arrests > 0
+    city = _recount(demo_con, "city", "any", "any")
+    assert city[4] > 0  # some eligible arrests have no coordinates, as in BPD's data
+
+
+def test_diversion_ratio_is_empty_when_there_are_no_eligible_arrests(demo_con):
+    figures = queries.run(
+        demo_con,
+        "map_figures",
+        start_date=date(1990, 1, 1),
+        end_date=date(1990, 12, 31),
+        area_id="city",
+        referral_type="any",
+        offense_category="any",
+    ).iloc[0]
+    assert figures["eligible_arrests"] == 0 and figures["referrals"] == 0
+    assert figures[["diversion_ratio"]].isna().all()
+
+
+def _cells_by_python(con, table, date_column, where, args, area_id, resolution):
+    area_sql, area_args = _in_area("t", area_id)
+    points = con.execute(
+        f"""
+        select lat, lon from {table} as t
+        where {date_column} between ? and ? and lat is not null and lon is not null and {where}
+          and {area_sql}
+        """,
+        [*PERIOD, *args, *area_args],
+    ).fetchall()
+    return Counter(h3.latlng_to_cell(lat, lon, resolution) for lat, lon in points)
+
+
+@pytest.mark.parametrize(("area_id", "resolution"), [("city", 8), ("district:1959-2022:Central", 9)])
+def test_referral_cells_match_h3_computed_from_coordinates(demo_con, area_id, resolution):
+    cells = queries.run(
+        demo_con,
+        "map_referral_cells",
+        start_date=PERIOD[0],
+        end_date=PERIOD[1],
+        area_id=area_id,
+        referral_type="any",
+        offense_category="any",
+        resolution=resolution,
+    )
+    expected = _cells_by_python(demo_con, "referrals", "referred_on", "true", [], area_id, resolution)
+    assert dict(zip(cells["cell"].astype(int), cells["records"], strict=True)) == dict(expected)
+    assert sum(expected.values()) > 0
+
+
+def test_arrest_cells_match_h3_computed_from_coordinates(demo_con):
+    cells = queries.run(
+        demo_con,
+        "map_arrest_cells",
+        start_date=PERIOD[0],
+        end_date=PERIOD[1],
+        area_id="nsa:Downtown",
+        offense_category="cds_possession",
+        resolution=9,
+    )
+    expected = _cells_by_python(
+        demo_con, "arrests", "arrest_date", "lead_category = ?", ["cds_possession"], "nsa:Downtown", 9
+    )
+    assert dict(zip(cells["cell"].astype(int), cells["records"], strict=True)) == dict(expected)
+    assert sum(expected.values()) > 0
+
+
+def test_an_unknown_resolution_gives_no_cells_rather_than_wrong_ones(demo_con):
+    cells = queries.run(
+        demo_con,
+        "map_arrest_cells",
+        start_date=PERIOD[0],
+        end_date=PERIOD[1],
+        area_id="city",
+        offense_category="any",
+        resolution=7,
+    )
+    assert cells.empty
+
+
+def test_a_hostile_area_id_is_bound_not_spliced(demo_con):
+    figures = queries.run(
+        demo_con,
+        "map_figures",
+        start_date=PERIOD[0],
+        end_date=PERIOD[1],
+        area_id="nsa:x' or '1'='1",
+        referral_type="any",
+        offense_category="any",
+    ).iloc[0]
+    assert figures["referrals"] == 0 and figures["eligible_arrests"] == 0
