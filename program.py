@@ -47,6 +47,10 @@ INELIGIBLE_REASON_LABELS = {
     "declined": "Declined",
 }
 
+# Neighbourhoods (2010 NSA names) that program material names as expansion candidates;
+# "Pigtown" is the NSA "Washington Village/Pigtown".
+EXPANSION_CANDIDATES = ("Old Goucher", "Washington Village/Pigtown", "Fells Point", "Mondawmin")
+
 PILOT_LAUNCH = date(2017, 2, 1)
 # Program material says an expansion "to more individuals and neighbourhoods" was under way by late
 # 2017; the exact date is not published, so the demo uses this one and the UI labels it as assumed.
@@ -94,6 +98,10 @@ CITATIONS = {
         "Justice and legal costs fell $2,100 per participant and rose $5,961 per control; "
         "program cost $899 per person-month including start-up, falling to $532",
         "Collins et al. 2015; Journal of Experimental Criminology 2019",
+    ),
+    "expansion_candidates": Citation(
+        "Expansion candidates: Old Goucher, Pigtown, Fells Point, Mondawmin",
+        "LEAD Baltimore program material",
     ),
     "baltimore_2014_drug_arrests": Citation(
         "About 15,000 drug-related arrests in Baltimore in 2014, nearly three quarters simple possession",

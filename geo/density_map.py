@@ -22,8 +22,9 @@ from shapely.geometry import shape
 from geo.density import CELL_FILL_OPACITY, DensityLayer, cell_size_text
 from geo.layers import CENTRAL_STYLE, DISTRICT_STYLE, PILOT_ZONE_STYLE, Legend
 from geo.lean_layers import GeoJsonLayer, TextLabels, VerbatimMacroElement, features_json
-from geo.map_page import DISTRICT_EDITIONS, EXPANSION_CANDIDATES, AreaChoice, MapContext, central_area_id
+from geo.map_page import DISTRICT_EDITIONS, AreaChoice, MapContext, central_area_id
 from geo.offline_map import base_map, use_local_assets
+from program import EXPANSION_CANDIDATES
 
 CITY_ZOOM = 13
 AREA_MAX_ZOOM = 15  # a small area still shows its surroundings

@@ -23,7 +23,6 @@ from ui.privacy import SUPPRESSED_TEXT, is_small, public_count
 
 # Neighbourhoods (NSA names) the program named as expansion candidates. Program facts belong in
 # program.py; kept here until the lead moves it there.
-EXPANSION_CANDIDATES = ("Old Goucher", "Washington Village/Pigtown", "Fells Point", "Mondawmin")
 DISTRICT_EDITIONS = {"1959-2022": "1959–2022 (the LEAD era)", "2023": "2023 (current)"}
 DEFAULT_EDITION = "1959-2022"
 ANY = "any"  # the filter value meaning "no filter"

@@ -19,9 +19,9 @@ from geo.proposal import (
 from ingest.proposals import ProposalExists, delete_proposal, save_proposal
 from planning.projection import (
     ASSUMPTION_NOTES,
-    CANDIDATE_NSAS,
     CANDIDATES_SOURCE,
     CASE_MANAGEMENT_SITE,
+    EXPANSION_CANDIDATES,
     MAX_REFERRALS_PER_ELIGIBLE_ARREST,
     Assumptions,
     Observed,
@@ -89,7 +89,7 @@ def city_outline(_districts, edition: str):
 
 
 ranking = query(
-    "expansion_ranking", edition=DISTRICT_EDITION, candidates="|".join(CANDIDATE_NSAS), **period, **site
+    "expansion_ranking", edition=DISTRICT_EDITION, candidates="|".join(EXPANSION_CANDIDATES), **period, **site
 )
 
 # ---------------------------------------------------------------- ranking
@@ -143,7 +143,7 @@ st.download_button(
     on_click="ignore",
 )
 st.caption(
-    f"{period_text}. **Named candidates** ({', '.join(CANDIDATE_NSAS)}): {CANDIDATES_SOURCE}. "
+    f"{period_text}. **Named candidates** ({', '.join(EXPANSION_CANDIDATES)}): {CANDIDATES_SOURCE}. "
     "**Trend**: least-squares slope of monthly counts over the period's last 36 full months, as % of the "
     "average month per year (blank with less than a year of full months). **km from case management**: "
     f"straight line from the {CASE_MANAGEMENT_SITE.name} to the area's centre "

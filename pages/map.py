@@ -12,7 +12,6 @@ from geo.map_page import (
     ANY,
     DEFAULT_EDITION,
     DISTRICT_EDITIONS,
-    EXPANSION_CANDIDATES,
     RATIO_HELP,
     MapFilters,
     area_choices,
@@ -29,6 +28,7 @@ from geo.map_page import (
     unmapped_text,
 )
 from geo.standalone import standalone_html
+from program import EXPANSION_CANDIDATES
 from ui.chrome import current_view
 from ui.data import query
 

@@ -15,7 +15,7 @@ from geo.planner_map import (
     picked_layer,
     planner_map,
 )
-from planning.projection import CANDIDATE_NSAS, CASE_MANAGEMENT_SITE
+from planning.projection import CASE_MANAGEMENT_SITE, EXPANSION_CANDIDATES
 
 CANDIDATE_LABEL = 'class=\\"candidate-label\\"'  # a label's div, as it sits inside the map's script
 
@@ -38,7 +38,7 @@ def layers():
         [
             outline(
                 "nsa:Old Goucher",
-                CANDIDATE_NSAS[0],
+                EXPANSION_CANDIDATES[0],
                 old_goucher,
                 is_candidate=True,
                 eligible_per_year_km2=40.0,
@@ -89,7 +89,7 @@ def test_only_polygons_and_rectangles_can_be_drawn(layers):
 
 def test_map_shows_candidates_site_legend_and_hidden_densities(layers):
     html = rendered(planner_map(*layers, CASE_MANAGEMENT_SITE))
-    assert html.count(CANDIDATE_LABEL) == 1 and CANDIDATE_NSAS[0] in html
+    assert html.count(CANDIDATE_LABEL) == 1 and EXPANSION_CANDIDATES[0] in html
     assert "Case management" in html and "site-label" in html
     assert "map-legend" in html and "Hidden (fewer than 5)" in html
     assert "fewer than 5 arrests (hidden)" in html  # the tooltip of the hidden neighbourhood

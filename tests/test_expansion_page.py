@@ -16,7 +16,7 @@ import streamlit as st
 from shapely.geometry import shape
 from streamlit.testing.v1 import AppTest
 
-from planning.projection import CANDIDATE_NSAS
+from program import EXPANSION_CANDIDATES
 
 APP = Path(__file__).resolve().parent.parent / "app.py"
 APP_TIMEOUT = 120
@@ -77,7 +77,7 @@ def test_ranking_lists_neighbourhoods_with_the_named_candidates(demo_db_path, mo
     ranking = at.dataframe[0].value
     assert len(ranking) == 278
     flagged = ranking[ranking["Named candidate"]]
-    assert sorted(flagged["Area"]) == sorted(CANDIDATE_NSAS)
+    assert sorted(flagged["Area"]) == sorted(EXPANSION_CANDIDATES)
     assert any("Draw an area on the map" in info.value for info in at.info)
     captions = " ".join(c.value for c in at.caption)
     assert "Collins et al. 2015" in captions  # cost figures cited on screen

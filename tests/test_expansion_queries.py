@@ -11,7 +11,7 @@ from shapely.geometry import Polygon, box
 
 import queries
 from geo.proposal import from_wkb_hex, to_geojson_text
-from planning.projection import CANDIDATE_NSAS, CASE_MANAGEMENT_SITE, Assumptions, project
+from planning.projection import CASE_MANAGEMENT_SITE, EXPANSION_CANDIDATES, Assumptions, project
 
 START, END = date(2017, 2, 1), date(2024, 12, 31)
 DAYS = (END - START).days + 1
@@ -46,7 +46,7 @@ def ranking(demo_con):
         edition=EDITION,
         start_date=START,
         end_date=END,
-        candidates="|".join(CANDIDATE_NSAS),
+        candidates="|".join(EXPANSION_CANDIDATES),
         **SITE,
     ).set_index("area_id")
 
@@ -136,7 +136,7 @@ def test_distance_and_central_share_equal_shapely(ranking, demo_con):
 
 def test_the_named_candidates_are_flagged_and_exist(ranking):
     flagged = ranking[ranking.is_candidate]
-    assert sorted(flagged.name) == sorted(CANDIDATE_NSAS)
+    assert sorted(flagged.name) == sorted(EXPANSION_CANDIDATES)
     assert (flagged.kind == "neighborhood").all()
 
 

@@ -12,7 +12,6 @@ from streamlit.testing.v1 import AppTest
 import queries
 from geo.density_map import density_map
 from geo.map_page import (
-    EXPANSION_CANDIDATES,
     MapFilters,
     area_choices,
     boundary_streets,
@@ -27,6 +26,7 @@ from geo.map_page import (
     unmapped_text,
 )
 from geo.standalone import standalone_html
+from program import EXPANSION_CANDIDATES
 from tests.conftest import REPO_ROOT
 
 APP_TIMEOUT = 90
