@@ -113,3 +113,52 @@ create or replace macro in_area(area_id, pilot, d1959, d2023, nsa) as
         when area_id like 'nsa:%' then coalesce(nsa = area_id[5:], false)
         else false
     end;
+
+-- LEAD-eligible, mapped arrests per month in three area groups (pilot zone, rest of the Central
+-- District 1959-2022, elsewhere) for `window_months` complete months either side of `launch_on`,
+-- limited to months inside the loaded arrest data. Shared by the before/after-launch queries.
+create or replace macro eligible_arrests_around(launch_on, window_months) as table
+with window_months as (
+    select cast(month as date) as month,
+           datediff('month', cast(launch_on as date), month) as months_from_launch
+    from generate_series(
+        date_trunc('month', cast(launch_on as date)) - to_months(window_months),
+        date_trunc('month', cast(launch_on as date)) + to_months(window_months - 1),
+        interval 1 month
+    ) as series(month)
+),
+
+covered_months as (
+    select window_months.*
+    from window_months, (select min(arrest_date) as first_on, max(arrest_date) as last_on from arrests)
+    where window_months.month >= first_on
+      and last_day(window_months.month) <= last_on
+),
+
+area_groups (group_order, area_group) as (
+    values (1, 'pilot_zone'), (2, 'rest_of_central'), (3, 'elsewhere')
+),
+
+grouped_arrests as (
+    select cast(date_trunc('month', arrest_date) as date) as month,
+           case when in_pilot_zone then 'pilot_zone'
+                when district_1959 = 'Central' then 'rest_of_central'
+                else 'elsewhere' end as area_group
+    from arrests
+    where lead_category is not null
+      and geom is not null
+      and arrest_date >= (select min(month) from covered_months)
+      and arrest_date <= (select last_day(max(month)) from covered_months)
+),
+
+counted as (
+    select month, area_group, count(*) as eligible_arrests
+    from grouped_arrests
+    group by all
+)
+
+select covered_months.month, covered_months.months_from_launch, area_groups.group_order,
+       area_groups.area_group, coalesce(counted.eligible_arrests, 0) as eligible_arrests
+from covered_months
+cross join area_groups
+left join counted using (month, area_group);
