@@ -39,7 +39,7 @@ def test_referrals_page_draws_its_charts_offline(offline_page, app_server):
     assert offline_page.get_by_text("computed from loaded data; no published benchmark").first.is_visible()
 
     # Every chart has its data table and a CSV download behind an expander.
-    expanders = offline_page.locator('[data-testid="stExpander"]')
+    expanders = offline_page.locator('[data-testid="stMain"] [data-testid="stExpander"]')
     assert expanders.count() == CHARTS
     expanders.first.locator("summary").click()
     download = expanders.first.get_by_role("button", name="Download CSV")
