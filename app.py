@@ -8,7 +8,7 @@ import streamlit as st
 
 from ui.auth import is_staff, sign_in_panel
 from ui.chrome import data_source_banner, projector_requested, run_page_safely, sidebar_view
-from ui.url_state import publish_to_url, restore_from_url, url_problems
+from ui.url_state import publish_to_url, restore_from_url, show_url_problems
 
 st.set_page_config(
     page_title="LEAD Baltimore",
@@ -22,6 +22,7 @@ PUBLIC_PAGES = [
     st.Page("pages/map.py", title="Map", icon=":material/layers:"),
     st.Page("pages/referrals.py", title="Referrals", icon=":material/groups:"),
     st.Page("pages/expansion.py", title="Expansion planner", icon=":material/add_location_alt:"),
+    st.Page("pages/brief.py", title="Hearing brief", icon=":material/print:"),
 ]
 # Staff pages are not even registered for a public session: their URLs lead nowhere.
 STAFF_PAGES = [
@@ -29,12 +30,11 @@ STAFF_PAGES = [
 ]
 
 page = st.navigation(PUBLIC_PAGES + (STAFF_PAGES if is_staff() else []))
-restore_from_url()
+restore_from_url(page.url_path)
 sign_in_panel()
 st.session_state["view"] = sidebar_view()
 data_source_banner()
-for problem in url_problems():
-    st.warning(f"This link had a setting that could not be used: {problem}", icon=":material/link_off:")
+show_url_problems()
 try:
     run_page_safely(page)
 finally:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import math
+from collections.abc import Collection
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -62,32 +63,46 @@ def cell_size_text(resolution: int) -> str:
 
 @dataclass(frozen=True)
 class HiddenCells:
-    """What a public view left off the map: cells with 1-4 records, and how many records they hold."""
+    """What a public view left off the map: cells with 1-4 records, how many records all hidden cells
+    hold, and how many cells of 5 or more were withheld with them (see ``ui.privacy``)."""
 
     cells: int
     records: int
+    withheld: int = 0
 
 
-def split_small_cells(cells: pd.DataFrame, public: bool) -> tuple[pd.DataFrame, HiddenCells]:
+def split_small_cells(
+    cells: pd.DataFrame, public: bool, withheld: Collection[int] = ()
+) -> tuple[pd.DataFrame, HiddenCells]:
     """The cells to draw, and a summary of those hidden because their count is 1-4 (public views only).
 
     ``cells`` has columns ``cell`` and ``records``; cells with no records never come out of SQL.
+    ``withheld``: ids of cells of 5 or more to leave out too, so that the small ones cannot be worked
+    out by subtracting the drawn cells from a total shown beside the map.
     """
     _check_cells(cells)
     if not public:
         return cells.reset_index(drop=True), HiddenCells(0, 0)
     small = cells["records"].map(is_small).astype(bool)
-    hidden = cells[small]
-    return cells[~small].reset_index(drop=True), HiddenCells(len(hidden), int(hidden["records"].sum()))
+    extra = cells["cell"].isin(list(withheld)) & ~small
+    hidden = cells[small | extra]
+    summary = HiddenCells(int(small.sum()), int(hidden["records"].sum()), int(extra.sum()))
+    return cells[~(small | extra)].reset_index(drop=True), summary
 
 
 def hidden_text(hidden: HiddenCells, noun: str) -> str | None:
     """A caption for hidden cells, itself suppressed when the records they hold are 1-4."""
-    if hidden.cells == 0:
+    if hidden.cells == 0 and hidden.withheld == 0:
         return None
     total = SUPPRESSED_TEXT if is_small(hidden.records) else f"{hidden.records:,}"
     places = "cell" if hidden.cells == 1 else "cells"
-    return f"{hidden.cells:,} {places} with fewer than 5 {noun} not drawn ({total} {noun} in all)."
+    if not hidden.withheld:
+        return f"{hidden.cells:,} {places} with fewer than 5 {noun} not drawn ({total} {noun} in all)."
+    more = "1 more cell" if hidden.withheld == 1 else f"{hidden.withheld:,} more cells"
+    return (
+        f"{hidden.cells:,} {places} with fewer than 5 {noun} not drawn, and {more} so that those cannot be "
+        f"worked out by subtraction from the total ({total} {noun} in all)."
+    )
 
 
 @dataclass(frozen=True)
@@ -233,12 +248,15 @@ DENSITY_LAYERS = {
 }
 
 
-def density_layer(key: str, cells: pd.DataFrame, period: str, resolution: int, public: bool) -> DensityLayer:
-    """Hexagons for ``key`` from ``(cell, records)`` rows; cells of 1-4 are left out in public views."""
+def density_layer(
+    key: str, cells: pd.DataFrame, period: str, resolution: int, public: bool, withheld: Collection[int] = ()
+) -> DensityLayer:
+    """Hexagons for ``key`` from ``(cell, records)`` rows; cells of 1-4 (and ``withheld``, their
+    complements) are left out in public views."""
     if key not in DENSITY_LAYERS:
         raise ValueError(f"density_layer: unknown layer {key!r} (expected one of {sorted(DENSITY_LAYERS)})")
     title, noun, palette, show = DENSITY_LAYERS[key]
-    shown, hidden = split_small_cells(cells, public)
+    shown, hidden = split_small_cells(cells, public, withheld)
     scale = colour_scale(shown["records"], palette)
     collection = cells_feature_collection(shown, noun.capitalize(), period, scale, resolution)
     return DensityLayer(key, title, noun, period, collection, scale, resolution, hidden, show)

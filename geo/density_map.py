@@ -3,6 +3,9 @@
 Layers, bottom to top: the density hexagons (in their own pane, so toggling them never buries the
 outlines), neighbourhood outlines, police districts, the Central District, the four expansion
 candidates, the boundary streets, the pilot zone, the area picked in the sidebar, then text labels.
+Which of them are drawn is the page's choice (``visible``, a Streamlit control kept in the URL), not a
+switch inside the map, so a shared link opens the map with the same layers; the legend lists only
+what is drawn.
 Only the hexagons take the mouse: every outline is drawn non-interactive so a cell's tooltip always
 answers, and the neighbourhood under the pointer is named in a box in the map's corner instead.
 """
@@ -11,6 +14,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Collection
 from functools import lru_cache
 from html import escape
 
@@ -22,7 +26,7 @@ from shapely.geometry import shape
 from geo.density import CELL_FILL_OPACITY, DensityLayer, cell_size_text
 from geo.layers import CENTRAL_STYLE, DISTRICT_STYLE, PILOT_ZONE_STYLE, Legend
 from geo.lean_layers import GeoJsonLayer, TextLabels, VerbatimMacroElement, features_json
-from geo.map_page import DISTRICT_EDITIONS, AreaChoice, MapContext, central_area_id
+from geo.map_page import DISTRICT_EDITIONS, MAP_LAYERS, AreaChoice, MapContext, central_area_id
 from geo.offline_map import base_map, use_local_assets
 from program import EXPANSION_CANDIDATES
 
@@ -57,6 +61,7 @@ _LARGE_TYPE_CSS = """
 <style>
   .leaflet-container .lead-legend, .leaflet-container .leaflet-control-layers-expanded { font-size: 18px; }
   .leaflet-container .lead-legend h4 { font-size: 19px; }
+  .leaflet-container .lead-legend div { font-size: 16px !important; }
   .leaflet-container .map-label { font-size: 18px; }
   .leaflet-container .map-label.district-label { font-size: 16px; }
   .leaflet-container .map-label.street-label { font-size: 16px; }
@@ -70,33 +75,45 @@ def density_map(
     layers: list[DensityLayer],
     area: AreaChoice | None = None,
     large_type: bool = False,
+    visible: Collection[str] | None = None,
 ) -> folium.Map:
-    """The Map page's map: context, density layers, legend and layer control, zoomed to ``area``.
+    """The Map page's map: context, density layers and legends, zoomed to ``area``.
 
-    ``large_type`` (projector mode) sets every label, legend and tooltip a size larger.
+    ``visible``: keys of ``geo.map_page.MAP_LAYERS`` to draw (default: all); the picked area's outline
+    is always drawn. ``large_type`` (projector mode) sets every label, legend and tooltip a size larger.
     """
+    shown = set(MAP_LAYERS if visible is None else visible)
     folium_map = base_map(zoom=CITY_ZOOM)
     header = folium_map.get_root().header
     header.add_child(folium.Element(_LABEL_CSS), name="map_page_labels")
     if large_type:
         header.add_child(folium.Element(_LARGE_TYPE_CSS), name="map_page_large_type")
     folium.map.CustomPane(DENSITY_PANE, z_index=350, pointer_events=True).add_to(folium_map)
-    cell_layers = [_density_group(layer).add_to(folium_map) for layer in layers]
-    neighborhoods = _outline_group(context.neighborhoods, "Neighbourhoods (NSA)", NEIGHBORHOOD_STYLE)
-    neighborhoods.add_to(folium_map)
-    _district_group(context).add_to(folium_map)
-    _candidate_group(context.neighborhoods).add_to(folium_map)
-    if context.streets:
+    drawn = [layer for layer in layers if layer.key in shown]
+    cell_layers = [_density_group(layer).add_to(folium_map) for layer in drawn]
+    if "neighbourhoods" in shown:
+        neighborhoods = _outline_group(
+            context.neighborhoods, MAP_LAYERS["neighbourhoods"], NEIGHBORHOOD_STYLE
+        )
+        neighborhoods.add_to(folium_map)
+    if "districts" in shown:
+        _district_group(context).add_to(folium_map)
+    if "candidates" in shown:
+        _candidate_group(context.neighborhoods).add_to(folium_map)
+    if context.streets and "streets" in shown:
         _street_group(context.streets, context.pilot_zone).add_to(folium_map)
-    _pilot_zone_group(context.pilot_zone).add_to(folium_map)
+    if "pilot_zone" in shown:
+        _pilot_zone_group(context.pilot_zone).add_to(folium_map)
     if area is not None and area.kind in ("district", "neighborhood"):
         _selected_group(context, area).add_to(folium_map)
-    HoverName(neighborhoods.outlines, "Neighbourhood").add_to(folium_map)
+    if "neighbourhoods" in shown:
+        HoverName(neighborhoods.outlines, "Neighbourhood").add_to(folium_map)
     ZoomedOutClass(STREET_LABEL_MIN_ZOOM).add_to(folium_map)
-    _legend().add_to(folium_map)
-    for layer, cells in zip(layers, cell_layers, strict=True):
+    legend = _legend(shown, bool(context.streets), context.edition)
+    if legend is not None:
+        legend.add_to(folium_map)
+    for layer, cells in zip(drawn, cell_layers, strict=True):
         ScaleLegend(layer, cells).add_to(folium_map)
-    folium.LayerControl(collapsed=False).add_to(folium_map)
     if area is not None and area.bounds is not None:
         folium_map.fit_bounds(area.bounds, padding=(12, 12), max_zoom=AREA_MAX_ZOOM)
     return use_local_assets(folium_map)
@@ -207,7 +224,7 @@ def _selected_group(context: MapContext, area: AreaChoice) -> folium.FeatureGrou
 
 def _density_group(layer: DensityLayer) -> folium.FeatureGroup:
     """The hexagons of one layer; each tooltip gives the cell's count and the period."""
-    group = folium.FeatureGroup(name=layer.title, show=layer.show)
+    group = folium.FeatureGroup(name=layer.title)
     # Only what the browser needs: the full properties are in the GeoJSON download.
     slim = {
         "type": "FeatureCollection",
@@ -232,19 +249,30 @@ def _density_group(layer: DensityLayer) -> folium.FeatureGroup:
     return group
 
 
-def _legend() -> Legend:
-    return Legend(
-        "Boundaries",
-        [
-            ("rgba(178,24,43,0.25)", "LEAD pilot zone", "3px solid #b2182b"),
-            ("transparent", "Central District", "3px dashed #08306b"),
-            ("transparent", "Other police districts", "2px solid #6b7785"),
-            ("rgba(197,27,125,0.2)", "Expansion candidate", "3px solid #c51b7d"),
-            ("transparent", "Neighbourhood (NSA)", "1px solid #7d848c"),
-            ("transparent", "Boundary street", "3px solid #1b1f24"),
-        ],
-        position="bottomleft",
-    )
+# layer key -> its rows in the boundaries legend: (fill, label, border)
+LEGEND_ROWS = {
+    "pilot_zone": [("rgba(178,24,43,0.25)", "LEAD pilot zone", "3px solid #b2182b")],
+    "districts": [
+        ("transparent", "Central District", "3px dashed #08306b"),
+        ("transparent", "Police districts ({edition})", "2px solid #6b7785"),
+    ],
+    "candidates": [("rgba(197,27,125,0.2)", "Expansion candidate", "3px solid #c51b7d")],
+    "neighbourhoods": [("transparent", "Neighbourhood (NSA)", "1px solid #7d848c")],
+    "streets": [("transparent", "Boundary street", "3px solid #1b1f24")],
+}
+
+
+def _legend(shown: Collection[str], has_streets: bool, edition: str) -> Legend | None:
+    """The boundaries legend, listing only the outlines drawn (and which district edition); None when
+    none is."""
+    edition_label = DISTRICT_EDITIONS.get(edition, edition).split(" (")[0]
+    rows = [
+        (fill, label.format(edition=edition_label), border)
+        for key, key_rows in LEGEND_ROWS.items()
+        if key in shown and (key != "streets" or has_streets)
+        for fill, label, border in key_rows
+    ]
+    return Legend("Boundaries", rows, position="bottomleft") if rows else None
 
 
 _SCALE_TEMPLATE = Template(
@@ -296,7 +324,8 @@ def scale_legend_html(layer: DensityLayer) -> str:
     if layer.scale is not None:
         notes.append(f"Colours: {layer.scale.palette}")
     if layer.hidden.cells:
-        notes.append("Cells with fewer than 5 not drawn")
+        withheld = ", nor cells withheld to protect them" if layer.hidden.withheld else ""
+        notes.append(f"Cells with fewer than 5 not drawn{withheld}")
     note_html = "".join(f'<div style="font-size:12px;color:#333">{escape(note)}</div>' for note in notes)
     return f"<h4>{escape(layer.title)}</h4>{''.join(rows)}{note_html}"
 

@@ -19,13 +19,25 @@ import pandas as pd
 import program
 from geo.density import DensityLayer, cell_resolution, density_layer
 from ui import format as fmt
-from ui.privacy import SUPPRESSED_TEXT, is_small, public_count
+from ui.privacy import SUPPRESSED_TEXT, Disclosure, is_small, public_count
 
 # Neighbourhoods (NSA names) the program named as expansion candidates. Program facts belong in
 # program.py; kept here until the lead moves it there.
 DISTRICT_EDITIONS = {"1959-2022": "1959–2022 (the LEAD era)", "2023": "2023 (current)"}
 DEFAULT_EDITION = "1959-2022"
 ANY = "any"  # the filter value meaning "no filter"
+# The map's layers, switched on and off above the map (and kept in a shared link): key -> name.
+MAP_LAYERS = {
+    "referrals": "Referrals per cell",
+    "arrests": "Eligible arrests per cell",
+    "neighbourhoods": "Neighbourhoods (NSA)",
+    "districts": "Police districts",
+    "candidates": "Expansion candidates",
+    "streets": "Boundary streets",
+    "pilot_zone": "LEAD pilot zone",
+}
+# Two hexagon layers over each other cannot be read: eligible arrests start switched off.
+DEFAULT_LAYERS = [key for key in MAP_LAYERS if key != "arrests"]
 BOUNDARY_STREETS_PATH = (
     Path(__file__).resolve().parent.parent / "data" / "boundaries" / "boundary_streets.geojson"
 )
@@ -143,18 +155,55 @@ class MapFilters:
         return {**self.arrest_parameters(), "referral_type": self.referral_type}
 
 
-def load_density_layers(run_query: RunQuery, filters: MapFilters) -> list[DensityLayer]:
-    """Referral and eligible-arrest cells for ``filters``, counted in DuckDB, small cells hidden if public."""
+# layer key -> (column of map_figures.sql with the layer's total, column with its records without a place)
+_LAYER_TOTALS = {
+    "referrals": ("referrals", "referrals_unmapped"),
+    "arrests": ("eligible_arrests", "eligible_arrests_unmapped"),
+}
+
+
+def load_density_layers(
+    run_query: RunQuery, filters: MapFilters, figures: pd.Series | None = None
+) -> list[DensityLayer]:
+    """Referral and eligible-arrest cells for ``filters``, counted in DuckDB, small cells hidden if public.
+
+    The page shows each layer's total beside the map (``figures``, from ``load_figures``; loaded here
+    when not given): drawn cells plus records without a place add up to it, so a public view also
+    withholds whatever cells would let a hidden one be worked out by subtraction.
+    """
     referral_resolution = cell_resolution(filters.area_id, "referrals", filters.public)
     arrest_resolution = cell_resolution(filters.area_id, "arrests", filters.public)
-    referral_cells = run_query(
-        "map_referral_cells", **filters.referral_parameters(), resolution=referral_resolution
-    )
-    arrest_cells = run_query("map_arrest_cells", **filters.arrest_parameters(), resolution=arrest_resolution)
-    return [
-        density_layer("referrals", referral_cells, filters.period, referral_resolution, filters.public),
-        density_layer("arrests", arrest_cells, filters.period, arrest_resolution, filters.public),
-    ]
+    cells = {
+        "referrals": (
+            run_query("map_referral_cells", **filters.referral_parameters(), resolution=referral_resolution),
+            referral_resolution,
+        ),
+        "arrests": (
+            run_query("map_arrest_cells", **filters.arrest_parameters(), resolution=arrest_resolution),
+            arrest_resolution,
+        ),
+    }
+    if filters.public and figures is None:
+        figures = load_figures(run_query, filters)
+    layers = []
+    for key, (layer_cells, resolution) in cells.items():
+        withheld = _withheld_cells(layer_cells, figures, key) if filters.public else set()
+        layers.append(density_layer(key, layer_cells, filters.period, resolution, filters.public, withheld))
+    return layers
+
+
+def _withheld_cells(cells: pd.DataFrame, figures: pd.Series, key: str) -> set[int]:
+    """Cells of 5 or more to leave off a public map so that no small cell follows from the total."""
+    total, unmapped = _LAYER_TOTALS[key]
+    counts = Disclosure(public=True)
+    counts.count("total", figures[total])
+    counts.count("unmapped", figures[unmapped])
+    ids = [int(cell) for cell in cells["cell"]]
+    for cell, records in zip(ids, cells["records"].tolist(), strict=True):
+        counts.count(cell, records)
+    counts.adds_up([*ids, "unmapped"], "total")
+    records = dict(zip(ids, cells["records"].tolist(), strict=True))
+    return {cell for cell in counts.hidden() if cell in records and not is_small(records[cell])}
 
 
 def load_figures(run_query: RunQuery, filters: MapFilters) -> pd.Series:

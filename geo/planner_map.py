@@ -53,6 +53,17 @@ _PLANNER_CSS = """
 """
 
 
+# Projector mode: everything written on the map a size up, for the back of a meeting room.
+_LARGE_TYPE_CSS = """
+<style>
+  .leaflet-container .planner-legend { font-size: 18px; max-width: 280px; }
+  .leaflet-container .planner-legend .swatch { width: 24px; height: 14px; }
+  .leaflet-container .candidate-label, .leaflet-container .site-label { font-size: 18px; }
+  .leaflet-container .leaflet-tooltip { font-size: 18px; }
+</style>
+"""
+
+
 _FOLDING_LEGEND = Template(
     """
 {% macro script(this, kwargs) %}
@@ -121,7 +132,9 @@ def _colour_for(value, bins: list[float]) -> str:
 def _density_layer(neighbourhoods: pd.DataFrame, bins: list[float]) -> folium.GeoJson:
     frame = neighbourhoods.assign(
         density_text=[
-            "fewer than 5 arrests (hidden)" if pd.isna(v) else f"{v:,.1f} eligible arrests / year / km²"
+            "fewer than 5 arrests (hidden), or withheld to protect one"
+            if pd.isna(v)
+            else f"{v:,.1f} eligible arrests / year / km²"
             for v in neighbourhoods["eligible_per_year_km2"]
         ],
         fill=[_colour_for(v, bins) for v in neighbourhoods["eligible_per_year_km2"]],
@@ -167,12 +180,16 @@ def planner_map(
     districts: pd.DataFrame,
     neighbourhoods: pd.DataFrame,
     site,
+    large_type: bool = False,
 ) -> folium.Map:
     """The drawing map. ``neighbourhoods`` has ``name``, ``geojson``, ``is_candidate`` and
     ``eligible_per_year_km2`` (missing where a small count is hidden); ``site`` has lon, lat, name.
+    ``large_type`` (projector mode) sets the legend, labels and tooltips a size larger.
     """
     folium_map = base_map(zoom=12, center=CITY_CENTRE)
     folium_map.get_root().header.add_child(Element(_PLANNER_CSS), name="planner_css")
+    if large_type:
+        folium_map.get_root().header.add_child(Element(_LARGE_TYPE_CSS), name="planner_large_type")
     bins = density_bins(neighbourhoods["eligible_per_year_km2"])
     _density_layer(neighbourhoods, bins).add_to(folium_map)
     outline_layer(districts, "Police districts (1959-2022)", DISTRICT_STYLE, tooltip=None).add_to(folium_map)
@@ -204,7 +221,7 @@ def planner_map(
         "Eligible arrests a year per km²",
         [
             *_density_legend_rows(bins),
-            (NO_DATA_COLOUR, "Hidden (fewer than 5)", "1px solid #8c8c8c"),
+            (NO_DATA_COLOUR, "Hidden (fewer than 5) or withheld", "1px solid #8c8c8c"),
             ("transparent", "Named candidate", "3px solid #01665e"),
             ("rgba(178,24,43,0.25)", "LEAD pilot zone", "3px solid #b2182b"),
             ("rgba(230,97,1,0.25)", "Your proposal", f"3px solid {PROPOSAL_COLOUR}"),

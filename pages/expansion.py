@@ -45,6 +45,7 @@ from ui.chrome import current_view
 from ui.data import connection, data_changed, query
 from ui.privacy import is_small, public_count
 from ui.tables import csv_bytes, table_for_reading
+from ui.url_state import keep_valid, keep_valid_items
 
 DISTRICT_EDITION = "1959-2022"
 OBSERVED_AREAS = {
@@ -54,6 +55,17 @@ OBSERVED_AREAS = {
 AREA_KINDS = {"neighborhood": "Neighbourhoods (NSAs)", "district": "Police districts (1959–2022)"}
 CUSTOM_CAP = "Custom"
 ROW_HEIGHT = 35  # st.dataframe's row height in pixels
+PROJECTOR_ROWS = 10
+PROJECTOR_FORMATS = {
+    "Named candidate": lambda named: "yes" if named else "",
+    "Per year": "{:.1f}",
+    "Per km² a year": "{:.1f}",
+    "Possession %": "{:.0f}%",
+    "Trend, % a year (last 3 years)": "{:+.0f}%",
+    "km from case management": "{:.1f}",
+    "% inside Central District": "{:.0f}%",
+    "Area km²": "{:.2f}",
+}
 SEATTLE_COSTS = program.CITATIONS["seattle_costs"].source
 CAP_CITATION = program.CITATIONS["caseload_cap"]
 STANDARD_CITATION = program.CITATIONS["caseload_standard"]
@@ -92,6 +104,14 @@ ranking = query(
     "expansion_ranking", edition=DISTRICT_EDITION, candidates="|".join(EXPANSION_CANDIDATES), **period, **site
 )
 
+# Shared widgets (kept in a link) get their value from session state: the link's, or the default.
+keep_valid("rank_kind", list(AREA_KINDS), "neighborhood")
+keep_valid("rank_by", list(SORT_COLUMNS), next(iter(SORT_COLUMNS)))
+keep_valid("rank_candidates_only", [True, False], False)
+keep_valid("proposal_mode", ["draw", "pick"], "draw")
+keep_valid_items("picked_nsas", set(neighbourhood_outlines["name"]))
+keep_valid("observed_area", list(OBSERVED_AREAS), next(iter(OBSERVED_AREAS)))
+
 # ---------------------------------------------------------------- ranking
 st.header("Where could LEAD go next?")
 kind_column, sort_column, filter_column = st.columns([3, 3, 2])
@@ -106,34 +126,41 @@ table = table_for_reading(
     public=public,
     names=RANKING_LABELS,
 )
-st.dataframe(
-    shade_candidates(table),
-    hide_index=True,
-    height=390,
-    key="ranking_table",
-    column_config={
-        "Rank": st.column_config.NumberColumn(width="small"),
-        "Named candidate": st.column_config.CheckboxColumn(
-            "Candidate", help=CANDIDATES_SOURCE, width="small"
-        ),
-        "Eligible arrests": st.column_config.Column(help=f"LEAD-eligible arrests, {period_text}"),
-        "Per year": st.column_config.NumberColumn(format="%.1f", help="Eligible arrests per 365.25 days"),
-        "Per km² a year": st.column_config.NumberColumn("Per km²/yr", format="%.1f"),
-        "Possession %": st.column_config.NumberColumn(format="%.0f%%", help="Share that is CDS possession"),
-        "Trend, % a year (last 3 years)": st.column_config.NumberColumn(
-            "Trend/yr", format="%+.0f%%", help="Change a year, fitted to the period's last 36 full months"
-        ),
-        "km from case management": st.column_config.NumberColumn(
-            "km to site", format="%.1f", help=f"From the {CASE_MANAGEMENT_SITE.name} to the area's centre"
-        ),
-        "% inside Central District": st.column_config.NumberColumn(
-            "% Central",
-            format="%.0f%%",
-            help="Share of the area inside the Central District, where LEAD runs",
-        ),
-        "Area km²": st.column_config.NumberColumn("km²", format="%.2f"),
-    },
-)
+if view.projector:
+    # A grid's small print cannot be read across a room: the first rows as a large table instead.
+    st.table(shade_candidates(table.head(PROJECTOR_ROWS)).format(PROJECTOR_FORMATS, na_rep="—"))
+    st.caption(f"The first {PROJECTOR_ROWS} of {len(table)}; the download below has them all.")
+else:
+    st.dataframe(
+        shade_candidates(table),
+        hide_index=True,
+        height=390,
+        key="ranking_table",
+        column_config={
+            "Rank": st.column_config.NumberColumn(width="small"),
+            "Named candidate": st.column_config.CheckboxColumn(
+                "Candidate", help=CANDIDATES_SOURCE, width="small"
+            ),
+            "Eligible arrests": st.column_config.Column(help=f"LEAD-eligible arrests, {period_text}"),
+            "Per year": st.column_config.NumberColumn(format="%.1f", help="Eligible arrests per 365.25 days"),
+            "Per km² a year": st.column_config.NumberColumn("Per km²/yr", format="%.1f"),
+            "Possession %": st.column_config.NumberColumn(
+                format="%.0f%%", help="Share that is CDS possession"
+            ),
+            "Trend, % a year (last 3 years)": st.column_config.NumberColumn(
+                "Trend/yr", format="%+.0f%%", help="Change a year, fitted to the period's last 36 full months"
+            ),
+            "km from case management": st.column_config.NumberColumn(
+                "km to site", format="%.1f", help=f"From the {CASE_MANAGEMENT_SITE.name} to the area's centre"
+            ),
+            "% inside Central District": st.column_config.NumberColumn(
+                "% Central",
+                format="%.0f%%",
+                help="Share of the area inside the Central District, where LEAD runs",
+            ),
+            "Area km²": st.column_config.NumberColumn("km²", format="%.2f"),
+        },
+    )
 st.download_button(
     "Download ranking (CSV)",
     data=csv_bytes(table),
@@ -176,7 +203,10 @@ else:
         "on the first point. Edit or delete it with the tools below them; several shapes count as one area."
     )
 
-map_column, figures_column = st.columns([3, 2], gap="large")
+# Projector: the map takes the full width and the proposal's figures follow it.
+map_column, figures_column = (
+    (st.container(), st.container()) if view.projector else st.columns([3, 2], gap="large")
+)
 with map_column:
     drawn = st_folium(
         planner_map(
@@ -184,8 +214,9 @@ with map_column:
             districts,
             map_neighbourhoods(ranking, neighbourhood_outlines, public),
             CASE_MANAGEMENT_SITE,
+            large_type=view.projector,
         ),
-        height=560,
+        height=620 if view.projector else 560,
         use_container_width=True,
         returned_objects=["all_drawings"],
         feature_group_to_add=picked_layer(picked_geometry) if mode == "pick" else None,
@@ -219,6 +250,10 @@ observed_area = observed_column.selectbox(
 observed_row = query("expansion_observed_ratios", area_id=observed_area, **period).iloc[0]
 observed = Observed.from_row(observed_row)
 months_hidden = public and is_small(observed.exited)
+# An observed ratio next to one of its counts gives the other back: with a small count behind it, a
+# public view offers no observed value to start from.
+ratio_hidden = public and (is_small(observed.referrals) or is_small(observed.eligible_arrests))
+enrolment_hidden = public and (is_small(observed.enrolled) or is_small(observed.referrals))
 observed_where = f"{OBSERVED_AREAS[observed_area]}, {period_text}"
 
 ratio_column, enrol_column, months_column, cap_column = st.columns(4)
@@ -227,12 +262,15 @@ with ratio_column:
         ASSUMPTION_NOTES["referrals_per_eligible_arrest"].label,
         min_value=0.0,
         max_value=MAX_REFERRALS_PER_ELIGIBLE_ARREST,
-        value=round(observed.referrals_per_eligible_arrest or 0.0, 3),
+        value=0.0 if ratio_hidden else round(observed.referrals_per_eligible_arrest or 0.0, 3),
         step=0.01,
         format="%.3f",
     )
-    if observed.referrals_per_eligible_arrest is None:
-        st.caption(f"No eligible arrests in {observed_where}: enter a ratio. No published figure exists.")
+    if observed.referrals_per_eligible_arrest is None or ratio_hidden:
+        st.caption(
+            f"Too few records in {observed_where} to show an observed ratio here: enter one. "
+            "No published figure exists."
+        )
     else:
         st.caption(
             f"Observed in {observed_where}: {public_count(observed.referrals, public)} referrals ÷ "
@@ -244,7 +282,7 @@ with enrol_column:
         ASSUMPTION_NOTES["enrolment_rate"].label,
         min_value=0.0,
         max_value=1.0,
-        value=round(observed.enrolment_rate or 0.0, 3),
+        value=0.0 if enrolment_hidden else round(observed.enrolment_rate or 0.0, 3),
         step=0.01,
         format="%.3f",
     )
@@ -278,6 +316,7 @@ with cap_column:
         **{f"{cap} – {label}": cap for label, cap in program.CASELOAD_STANDARDS.items()},
         CUSTOM_CAP: None,
     }
+    keep_valid("caseload_standard", list(standards), next(iter(standards)))
     standard = st.selectbox(ASSUMPTION_NOTES["caseload_cap"].label, list(standards), key="caseload_standard")
     if standards[standard] is None:
         cap_value = st.number_input("Custom caseload cap", min_value=1, max_value=100, value=28, step=1)
@@ -460,111 +499,123 @@ if checked is not None:
     )
 
 # ---------------------------------------------------------------- compare
-st.header("Compare proposals")
-saved = query("proposal_list")
-if saved.empty:
-    st.info("No proposals are saved yet. Save one above; two to four can be compared side by side.")
-    st.stop()
 
-names = dict(zip(saved["area_id"], saved["name"], strict=True))
-st.session_state["compare_ids"] = [
-    i for i in st.session_state.get("compare_ids", list(saved["area_id"][:2])) if i in names
-]
-selected = st.multiselect(
-    "Proposals to compare (two to four)",
-    list(names),
-    format_func=names.get,
-    max_selections=4,
-    key="compare_ids",
-)
-if len(selected) < 2:
-    st.caption("Pick at least two proposals to compare them side by side.")
-if not selected:
-    st.stop()
-if assumptions is None:
-    st.warning("Fix the assumptions above to compare proposals.")
-    st.stop()
 
-rows = saved.set_index("area_id").loc[selected]
-geometries = [from_wkb_hex(wkb) for wkb in rows["wkb_hex"]]
-figures = [
-    proposal_figures(
-        row.name,
-        row.area_km2,
-        query("expansion_area_arrests", geojson=to_geojson_text(geometry), **period, **site).iloc[0],
-        assumptions,
+def show_comparison() -> None:
+    """Saved proposals side by side (a function, so that an empty state ends it without stopping the
+    script: the app still writes the view into the URL afterwards)."""
+    st.header("Compare proposals")
+    saved = query("proposal_list")
+    if saved.empty:
+        st.info("No proposals are saved yet. Save one above; two to four can be compared side by side.")
+        return
+
+    names = dict(zip(saved["area_id"], saved["name"], strict=True))
+    keep_valid_items("compare_ids", names, list(saved["area_id"][:2]))
+    st.session_state["compare_ids"] = st.session_state["compare_ids"][:4]
+    selected = st.multiselect(
+        "Proposals to compare (two to four)",
+        list(names),
+        format_func=names.get,
+        max_selections=4,
+        key="compare_ids",
     )
-    for row, geometry in zip(rows.itertuples(), geometries, strict=True)
-]
-comparison = comparison_frame(figures, assumptions, public)
-st.dataframe(
-    formatted_comparison(comparison),
-    hide_index=True,
-    key="comparison_table",
-    height=ROW_HEIGHT * (len(comparison) + 1) + 3,  # every row visible: nothing to scroll inside the grid
-)
-st.caption(f"{period_text}; the assumptions in force above apply to every proposal (listed at the bottom).")
+    if len(selected) < 2:
+        st.caption("Pick at least two proposals to compare them side by side.")
+    if not selected:
+        return
+    if assumptions is None:
+        st.warning("Fix the assumptions above to compare proposals.")
+        return
 
-download_column, geojson_column = st.columns(2)
-download_column.download_button(
-    "Download comparison (CSV)",
-    data=csv_bytes(comparison),
-    file_name="expansion-comparison.csv",
-    mime="text/csv",
-    icon=":material/download:",
-    on_click="ignore",
-)
-geojson_column.download_button(
-    "Download these proposals (GeoJSON)",
-    data=feature_collection(
-        [
-            (
-                geometry,
-                {
-                    "name": row.name,
-                    "author": row.author,
-                    "note": row.note,
-                    "created_at": row.created_at,
-                    "area_km2": row.area_km2,
-                },
-            )
-            for row, geometry in zip(rows.itertuples(), geometries, strict=True)
-        ]
-    ),
-    file_name="expansion-proposals.geojson",
-    mime="application/geo+json",
-    icon=":material/download:",
-    on_click="ignore",
-)
-st_folium(
-    comparison_map(
-        list(zip(rows["name"], geometries, strict=True)), pilot_zone, districts, CASE_MANAGEMENT_SITE
-    ),
-    height=420,
-    use_container_width=True,
-    returned_objects=[],
-    key="comparison_map",
-)
-
-with st.expander("Saved proposals"):
-    st.dataframe(
-        table_for_reading(
-            saved[["name", "author", "note", "created_at", "area_km2"]],
-            names={
-                "name": "Name",
-                "author": "Author",
-                "note": "Note",
-                "created_at": "Saved",
-                "area_km2": "Area km²",
-            },
-        ),
-        hide_index=True,
-    )
-    if not public:
-        doomed = st.selectbox(
-            "Delete a proposal (staff only)", [None, *names], format_func=lambda i: names.get(i, "—")
+    rows = saved.set_index("area_id").loc[selected]
+    geometries = [from_wkb_hex(wkb) for wkb in rows["wkb_hex"]]
+    figures = [
+        proposal_figures(
+            row.name,
+            row.area_km2,
+            query("expansion_area_arrests", geojson=to_geojson_text(geometry), **period, **site).iloc[0],
+            assumptions,
         )
-        if doomed and st.button(f"Delete “{names[doomed]}”", icon=":material/delete:"):
-            delete_proposal(connection(), doomed)
-            data_changed()
-            st.rerun()
+        for row, geometry in zip(rows.itertuples(), geometries, strict=True)
+    ]
+    comparison = comparison_frame(figures, assumptions, public)
+    if view.projector:
+        st.table(formatted_comparison(comparison).set_index("Figure"))
+    else:
+        st.dataframe(
+            formatted_comparison(comparison),
+            hide_index=True,
+            key="comparison_table",
+            height=ROW_HEIGHT * (len(comparison) + 1) + 3,  # every row visible: nothing to scroll in the grid
+        )
+    st.caption(
+        f"{period_text}; the assumptions in force above apply to every proposal (listed at the bottom)."
+    )
+
+    download_column, geojson_column = st.columns(2)
+    download_column.download_button(
+        "Download comparison (CSV)",
+        data=csv_bytes(comparison),
+        file_name="expansion-comparison.csv",
+        mime="text/csv",
+        icon=":material/download:",
+        on_click="ignore",
+    )
+    geojson_column.download_button(
+        "Download these proposals (GeoJSON)",
+        data=feature_collection(
+            [
+                (
+                    geometry,
+                    {
+                        "name": row.name,
+                        "author": row.author,
+                        "note": row.note,
+                        "created_at": row.created_at,
+                        "area_km2": row.area_km2,
+                    },
+                )
+                for row, geometry in zip(rows.itertuples(), geometries, strict=True)
+            ]
+        ),
+        file_name="expansion-proposals.geojson",
+        mime="application/geo+json",
+        icon=":material/download:",
+        on_click="ignore",
+    )
+    st_folium(
+        comparison_map(
+            list(zip(rows["name"], geometries, strict=True)), pilot_zone, districts, CASE_MANAGEMENT_SITE
+        ),
+        height=420,
+        use_container_width=True,
+        returned_objects=[],
+        key="comparison_map",
+    )
+
+    with st.expander("Saved proposals"):
+        st.dataframe(
+            table_for_reading(
+                saved[["name", "author", "note", "created_at", "area_km2"]],
+                names={
+                    "name": "Name",
+                    "author": "Author",
+                    "note": "Note",
+                    "created_at": "Saved",
+                    "area_km2": "Area km²",
+                },
+            ),
+            hide_index=True,
+        )
+        if not public:
+            doomed = st.selectbox(
+                "Delete a proposal (staff only)", [None, *names], format_func=lambda i: names.get(i, "—")
+            )
+            if doomed and st.button(f"Delete “{names[doomed]}”", icon=":material/delete:"):
+                delete_proposal(connection(), doomed)
+                data_changed()
+                st.rerun()
+
+
+show_comparison()

@@ -11,7 +11,9 @@ from geo.density_map import density_map
 from geo.map_page import (
     ANY,
     DEFAULT_EDITION,
+    DEFAULT_LAYERS,
     DISTRICT_EDITIONS,
+    MAP_LAYERS,
     RATIO_HELP,
     MapFilters,
     area_choices,
@@ -28,34 +30,44 @@ from geo.map_page import (
     unmapped_text,
 )
 from geo.standalone import standalone_html
+from geo.static_map import map_png
 from program import EXPANSION_CANDIDATES
 from ui.chrome import current_view
 from ui.data import query
+from ui.url_state import keep_valid, keep_valid_items
 
 st.title("Map: where LEAD works")
 st.caption(
-    "Referrals and LEAD-eligible arrests counted per hexagonal cell. Layers switch in the map's corner; "
-    "filters are in the sidebar."
+    "Referrals and LEAD-eligible arrests counted per hexagonal cell. Layers switch above the map; "
+    "filters are in the sidebar. A link to this page keeps both."
 )
 
 view = current_view()
 if view is None:
     st.stop()
 
+# Shared widgets get their value from session state only (a link, an earlier choice, or the default).
+keep_valid("map_edition", list(DISTRICT_EDITIONS), DEFAULT_EDITION)
+edition = st.session_state["map_edition"]
+choices = area_choices(query("area_list", edition=edition), edition)
+picked_before = st.session_state.get("map_area", "city")
+if picked_before not in choices:  # a district of the other edition: keep the same district if it exists
+    carried = same_area_in_edition(picked_before, edition)
+    if carried in choices:
+        st.session_state["map_area"] = carried
+keep_valid("map_area", list(choices), "city")
+keep_valid("map_referral_type", [ANY, *program.REFERRAL_TYPES], ANY)
+keep_valid("map_offense_category", [ANY, *program.LEAD_CATEGORIES], ANY)
+keep_valid_items("map_layers", list(MAP_LAYERS), DEFAULT_LAYERS)
+
 with st.sidebar:
     st.markdown("### Map")
-    edition = st.radio(
+    st.radio(
         "Police district boundaries",
         options=list(DISTRICT_EDITIONS),
         format_func=DISTRICT_EDITIONS.get,
-        index=list(DISTRICT_EDITIONS).index(DEFAULT_EDITION),
         key="map_edition",
     )
-    choices = area_choices(query("area_list", edition=edition), edition)
-    picked_before = st.session_state.get("map_area", "city")
-    if picked_before not in choices:  # a district of the other edition: keep the same district if it exists
-        carried = same_area_in_edition(picked_before, edition)
-        st.session_state["map_area"] = carried if carried in choices else "city"
     area_id = st.selectbox(
         "Area (zooms the map; the figures cover it)",
         options=list(choices),
@@ -81,8 +93,8 @@ context = load_context(query, edition)
 if context.pilot_zone.empty or context.districts.empty:
     st.warning("Boundaries are not loaded. Run `python -m ingest setup` to build the database.")
     st.stop()
-layers = load_density_layers(query, filters)
 figures_row = load_figures(query, filters)
+layers = load_density_layers(query, filters, figures_row)
 figures = headline_figures(figures_row, view.public)
 synthetic = bool(query("data_sources")["is_synthetic"].any())
 details = filter_details(filters, area, synthetic)
@@ -91,15 +103,23 @@ st.markdown(f"**{area.label}** · {filters.period}")
 for column, figure in zip(st.columns(len(figures)), figures, strict=True):
     column.metric(figure.label, figure.value, help=figure.help)
 
+visible = st.pills(
+    "Layers",
+    options=list(MAP_LAYERS),
+    selection_mode="multi",
+    format_func=MAP_LAYERS.get,
+    key="map_layers",
+    help="What the map draws. A link to this page keeps the layers chosen here.",
+)
 st_folium(
-    density_map(context, layers, area, large_type=view.projector),
+    density_map(context, layers, area, large_type=view.projector, visible=visible),
     height=600,
     use_container_width=True,
     returned_objects=[],
     key="density_map",
 )
 
-notes = [hidden_text(layer.hidden, layer.noun) for layer in layers]
+notes = [hidden_text(layer.hidden, layer.noun) for layer in layers if layer.key in visible]
 notes.append(unmapped_text(figures_row, view.public))
 if view.public:
     notes.append(
@@ -115,17 +135,33 @@ st.caption(
 
 stem = download_stem(filters)
 notes_for_export = export_notes(details)
-html_column, cells_column, figures_column = st.columns(3)
+# Four buttons in a row, or two rows of two where projector type would cut their labels short.
+html_column, png_column, cells_column, figures_column = (
+    [*st.columns(2), *st.columns(2)] if view.projector else st.columns(4)
+)
 html_column.download_button(
     "Map (standalone HTML)",
     data=lambda: standalone_html(
-        density_map(context, layers, area, large_type=view.projector), "LEAD Baltimore map", notes_for_export
+        density_map(context, layers, area, large_type=view.projector, visible=visible),
+        "LEAD Baltimore map",
+        notes_for_export,
     ),
     file_name=f"{stem}.html",
     mime="text/html",
     on_click="ignore",
     icon=":material/map:",
     help="One file that opens in any browser with no internet: Leaflet is inside it.",
+)
+png_column.download_button(
+    "Map (PNG)",
+    data=lambda: map_png(
+        context, layers, title="LEAD Baltimore map", notes=notes_for_export, area=area, visible=visible
+    ),
+    file_name=f"{stem}.png",
+    mime="image/png",
+    on_click="ignore",
+    icon=":material/image:",
+    help="A still picture of the map with the same layers, its legend, the period and the filters.",
 )
 cells_column.download_button(
     "Cells (GeoJSON)",

@@ -39,8 +39,9 @@ def show_figures(title: str, area_id: str, columns: int) -> None:
     cells = st.columns(columns)
     cells[0].metric("People referred", public_count(figures.referrals, view.public))
     cells[1 % columns].metric("Enrolled", public_count(figures.enrolled, view.public))
-    cells[2 % columns].metric("LEAD-eligible arrests", fmt.count(figures.eligible_arrests))
-    hide_ratio = view.public and is_small(figures.referrals)
+    cells[2 % columns].metric("LEAD-eligible arrests", public_count(figures.eligible_arrests, view.public))
+    # the ratio and one of its counts would give the other back
+    hide_ratio = view.public and (is_small(figures.referrals) or is_small(figures.eligible_arrests))
     cells[3 % columns].metric(
         "Referrals per 100 eligible arrests",
         "—" if hide_ratio else fmt.ratio(figures.diversion_ratio),

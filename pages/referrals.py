@@ -10,6 +10,8 @@ from ui import charts, privacy, tables
 from ui import format as fmt
 from ui.chrome import current_view
 from ui.data import query
+from ui.referral_figures import ReferralTables, referral_figures
+from ui.url_state import keep_valid
 
 CENTRAL = "district:1959-2022:Central"
 STEP_MONTHS = {"month": 1, "quarter": 3}
@@ -69,17 +71,19 @@ areas = query("area_list", edition="1959-2022")
 area_names = {"city": area_label("city", "")} | {
     row.area_id: area_label(row.kind, row.name) for row in areas.itertuples()
 }
+keep_valid("referrals_area", list(area_names), CENTRAL if CENTRAL in area_names else "city")
+keep_valid("referrals_step", list(STEP_MONTHS), "month")
+keep_valid("launch_window", [12, 24], 12)
 picker, stepper = st.columns([3, 1])
 area_id = picker.selectbox(
     "Area",
     list(area_names),
-    index=list(area_names).index(CENTRAL) if CENTRAL in area_names else 0,
     format_func=area_names.get,
     key="referrals_area",
     help="Where the referral or arrest happened. LEAD works in the Central District (1959–2022 boundaries).",
 )
 step = stepper.segmented_control(
-    "Bars per", list(STEP_MONTHS), default="month", format_func=str.capitalize, key="referrals_step"
+    "Bars per", list(STEP_MONTHS), format_func=str.capitalize, key="referrals_step", required=True
 )
 step = step or "month"
 area = area_names[area_id]
@@ -97,15 +101,43 @@ if previous_start >= view.first_date:
         "referral_headline", area_id=area_id, start_date=previous_start, end_date=previous_end
     ).iloc[0]
 
+has_referrals = int(now.referrals) > 0
+window = st.session_state["launch_window"]
+figures = referral_figures(
+    ReferralTables(
+        area_id=area_id,
+        headline=now,
+        over_time=query("referral_by_type_over_time", **where_when, step=step) if has_referrals else None,
+        funnel=query("referral_funnel", **where_when) if has_referrals else None,
+        reasons=query("referral_not_eligible_reasons", **where_when) if has_referrals else None,
+        offenses=query("referral_by_offense", **where_when) if has_referrals else None,
+        places=query("referral_by_area", start_date=view.start_date, end_date=view.end_date)
+        if has_referrals
+        else None,
+        side_by_side=query("eligible_arrests_vs_referrals_over_time", **where_when, step=step),
+        around_launch=query(
+            "eligible_arrests_around_launch", launch_on=program.PILOT_LAUNCH, window_months=window
+        ),
+        caseload=query(
+            "caseload_summary_by_month", start_date=view.start_date, end_date=view.end_date, cap=CAP
+        )
+        if public
+        else None,
+    ),
+    public,
+)
+
 st.subheader(f"{area}, {period}")
 compared_with = f"vs the previous {length.days:,} days"
 
 
 def headline(column, label: str, field: str, help_text: str, delta_color: str = "normal") -> None:
-    delta = None if before is None else privacy.public_delta(now[field], before[field], public)
+    delta = None
+    if before is not None and not figures.headline_hidden(field):
+        delta = privacy.public_delta(now[field], before[field], public)
     column.metric(
         label,
-        privacy.public_count(now[field], public),
+        figures.headline(field),
         delta=delta,
         delta_color=delta_color,
         help=f"{help_text} Change {compared_with}.",
@@ -131,7 +163,9 @@ headline(
     "Earlier periods have had longer to be re-arrested.",
     delta_color="inverse",
 )
-ratio_hidden = public and privacy.is_small(now.referrals)
+ratio_hidden = public and (
+    figures.headline_hidden("referrals") or figures.headline_hidden("eligible_arrests")
+)
 ratio_delta = None
 if (
     before is not None
@@ -147,7 +181,7 @@ cells[5].metric(
     "—" if ratio_hidden else fmt.ratio(now.diversion_ratio),
     delta=ratio_delta,
     help=f"Referrals per 100 LEAD-eligible arrests, same area and period. {RATIO_NOTE} "
-    f"Referrals ÷ LEAD-eligible arrests ({fmt.count(now.eligible_arrests)} in the period) × 100.",
+    f"Referrals ÷ LEAD-eligible arrests ({figures.headline('eligible_arrests')} in the period) × 100.",
 )
 notes = [
     f"Diversion ratio: referrals per 100 LEAD-eligible arrests, same area and period — {RATIO_NOTE.lower()}"
@@ -160,10 +194,12 @@ if before is None:
 else:
     notes.append(f"Changes compare with {previous_start:%d %b %Y} – {previous_end:%d %b %Y}.")
 if public:
-    notes.append(f"Public view: counts from 1 to 4 read “{privacy.SUPPRESSED_TEXT}” and are not drawn.")
+    notes.append(
+        f"Public view: counts from 1 to 4 (referrals, people and arrests) read “{privacy.SUPPRESSED_TEXT}” "
+        "and are not drawn, nor is any count that would give one away by subtraction."
+    )
 st.caption(" ".join(notes))
 
-has_referrals = int(now.referrals) > 0
 if not has_referrals:
     st.info(
         f"No referrals were recorded in {area} during {period}. Choose a longer period or another "
@@ -174,10 +210,7 @@ if not has_referrals:
 # --- Referrals over time -------------------------------------------------------------------------------
 if has_referrals:
     st.header(f"Referrals per {step}, by type")
-    over_time = query("referral_by_type_over_time", **where_when, step=step)
-    if public:
-        over_time = privacy.mask_small(over_time, list(TYPE_LABELS))
-        over_time = privacy.mask_small_in_column(over_time, "total")
+    over_time = figures.over_time
     figure = charts.stacked_bars_over_time(
         over_time,
         TYPE_LABELS,
@@ -215,12 +248,8 @@ if has_referrals:
         f"Everyone referred in {area} during the period, followed to the latest loaded data "
         f"({view.last_date:%d %b %Y})."
     )
-    stages = query("referral_funnel", **where_when)
-    reasons = query("referral_not_eligible_reasons", **where_when)
-    if public:
-        stages = privacy.mask_small(stages, list(FUNNEL_STAGES))
-        stages = privacy.mask_small(stages, list(FUNNEL_SPLIT))
-        reasons = privacy.mask_small_in_column(reasons, "people")
+    stages = figures.funnel
+    reasons = figures.reasons
     tables.chart_with_data(
         charts.funnel(stages.iloc[0], FUNNEL_STAGES, FUNNEL_SPLIT, "From referral to outcome"),
         stages,
@@ -254,11 +283,8 @@ if has_referrals:
 # --- Offense and place ---------------------------------------------------------------------------------
 if has_referrals:
     st.header("Offense and place")
-    offenses = query("referral_by_offense", **where_when)
-    places = query("referral_by_area", start_date=view.start_date, end_date=view.end_date)
-    if public:
-        offenses = privacy.mask_small_in_column(offenses, "referrals")
-        places = privacy.mask_small_in_column(places, "referrals")
+    offenses = figures.offenses
+    places = figures.places
     tables.chart_with_data(
         charts.horizontal_bars(
             offenses, "offense_category", "referrals", f"By offense category, {area}", OFFENSE_LABELS
@@ -298,13 +324,10 @@ st.caption(
     f"Arrests for LEAD-eligible offenses (as classified on import) and referrals in {area}, per {step}, "
     f"joined by {step} in the database. Referrals per 100 eligible arrests: {RATIO_NOTE.lower()}"
 )
-side_by_side = query("eligible_arrests_vs_referrals_over_time", **where_when, step=step)
+side_by_side = figures.side_by_side
 if not has_referrals and int(now.eligible_arrests) == 0:
     st.info(f"No LEAD-eligible arrests and no referrals in {area} during {period}.")
 else:
-    if public:
-        side_by_side = privacy.mask_small_in_column(side_by_side, "referrals")
-        side_by_side = privacy.hide_where_missing(side_by_side, "referrals", ["referrals_per_100"])
     tables.chart_with_data(
         charts.counts_and_ratio(
             side_by_side,
@@ -320,7 +343,7 @@ else:
         title=f"eligible arrests and referrals per {step}",
         file_name=f"eligible_arrests_vs_referrals_{file_tag}",
         public=public,
-        counts=["referrals"],
+        counts=["referrals", "eligible_arrests"],
         names={
             "period_start": f"{step.capitalize()} starting",
             "eligible_arrests": "LEAD-eligible arrests",
@@ -330,11 +353,14 @@ else:
     )
 
 st.subheader("Eligible arrests around the launch: pilot zone against the rest of the city")
-window = st.segmented_control(
-    "Months either side of launch", [12, 24], default=12, key="launch_window", format_func="{} months".format
+st.segmented_control(
+    "Months either side of launch",
+    [12, 24],
+    key="launch_window",
+    format_func="{} months".format,
+    required=True,
 )
-window = window or 12
-around_launch = query("eligible_arrests_around_launch", launch_on=program.PILOT_LAUNCH, window_months=window)
+around_launch = figures.around_launch
 before_after = query(
     "eligible_arrests_before_after_launch", launch_on=program.PILOT_LAUNCH, window_months=window
 )
@@ -372,6 +398,7 @@ else:
         title="eligible arrests around the launch",
         file_name=f"eligible_arrests_around_launch_{window}m",
         public=public,
+        counts=["eligible_arrests"],
         names={
             "month": "Month",
             "months_from_launch": "Months from launch",
@@ -404,11 +431,7 @@ references = [
 ]
 flag = charts.Reference(CAP, f"Over the cap of {CAP}")
 if public:
-    caseload = query("caseload_summary_by_month", start_date=view.start_date, end_date=view.end_date, cap=CAP)
-    caseload = privacy.mask_small(caseload, ["max_caseload"])
-    caseload = privacy.hide_where_missing(caseload, "max_caseload", ["mean_caseload"])
-    caseload = privacy.mask_small(caseload, ["assigned_participants"])
-    caseload = privacy.mask_small(caseload, ["unassigned_participants"])
+    caseload = figures.caseload
     if int(caseload["pairs"].max() or 0) == 0:
         st.info("No case manager–peer pairs were on staff during the period.")
     else:

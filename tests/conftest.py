@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -113,14 +114,14 @@ def _wait_healthy(url: str, process: subprocess.Popen, timeout: float = 90) -> N
     raise TimeoutError(f"streamlit at {url} not healthy after {timeout} s")
 
 
-@pytest.fixture(scope="session")
-def app_server(demo_db_path, tmp_path_factory):
-    """`streamlit run app.py` on a free port against a copy of the demo database; yields its URL."""
-    db_copy = tmp_path_factory.mktemp("app-db") / "app.duckdb"
-    shutil.copy(demo_db_path, db_copy)
+@contextmanager
+def running_app(db_path: Path, workdir: Path, extra_env: dict[str, str] | None = None):
+    """`python -m ui.serve` on a free port against a copy of ``db_path``; yields its URL."""
+    db_copy = workdir / "app.duckdb"
+    shutil.copy(db_path, db_copy)
     port = _free_port()
-    env = {**os.environ, "LEAD_DB": str(db_copy)}
-    log_path = tmp_path_factory.mktemp("app-log") / "streamlit.log"
+    env = {**os.environ, "LEAD_DB": str(db_copy), **(extra_env or {})}
+    log_path = workdir / "streamlit.log"
     with open(log_path, "w") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "ui.serve", "--server.port", str(port),
@@ -137,6 +138,13 @@ def app_server(demo_db_path, tmp_path_factory):
         server_log = log_path.read_text()
         if "Traceback" in server_log:
             print(server_log[-5000:])
+
+
+@pytest.fixture(scope="session")
+def app_server(demo_db_path, tmp_path_factory):
+    """The app on a free port against a copy of the demo database; yields its URL."""
+    with running_app(demo_db_path, tmp_path_factory.mktemp("app")) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -198,3 +206,41 @@ def pytest_runtest_makereport(item, call):
     outcome = yield
     report = outcome.get_result()
     setattr(item, f"rep_{report.when}", report)
+
+
+STAFF_PASSWORD = "staff-only test password"
+
+
+@pytest.fixture(scope="session")
+def proposals_db_path(demo_db_path, tmp_path_factory) -> Path:
+    """A copy of the demo database with two saved expansion proposals (for comparisons and the brief)."""
+    from shapely.geometry import box
+
+    from ingest.proposals import save_proposal
+
+    path = tmp_path_factory.mktemp("proposals-db") / "proposals.duckdb"
+    shutil.copy(demo_db_path, path)
+    con = connect(path)
+    try:
+        create_schema(con)
+        save_proposal(
+            con, "East of downtown", box(-76.600, 39.295, -76.585, 39.305), "Test planner", "Busy blocks"
+        )
+        save_proposal(con, "West Baltimore St", box(-76.650, 39.284, -76.632, 39.292), "Test planner", None)
+        con.execute("checkpoint")
+    finally:
+        con.close()
+    return path
+
+
+@pytest.fixture(scope="session")
+def staff_app_server(proposals_db_path, tmp_path_factory):
+    """A second app server, with staff sign-in set up (``STAFF_PASSWORD``) and two saved proposals.
+
+    Public sessions on it are as public as on ``app_server``; a session that signs in is staff.
+    """
+    from ui.auth import ENV_VAR, hash_password
+
+    staff_env = {ENV_VAR: hash_password(STAFF_PASSWORD, iterations=1_000)}
+    with running_app(proposals_db_path, tmp_path_factory.mktemp("staff-app"), staff_env) as url:
+        yield url

@@ -1,6 +1,9 @@
 """The Map page in headless Chromium with every non-local request blocked: layers, legend, exports."""
 
+from urllib.parse import parse_qs, urlsplit
+
 import pytest
+from playwright.sync_api import expect
 
 from tests.helpers import MAP_FRAME, map_frame, open_page, screenshot
 
@@ -8,15 +11,21 @@ pytestmark = pytest.mark.browser
 
 REFERRAL_COLOURS = ("#c7e9b4", "#7fcdbb", "#41b6c4", "#2c7fb8", "#253494")
 ARREST_COLOURS = ("#fee391", "#fec44f", "#fe9929", "#d95f0e", "#993404")
-# overlay name in the layer control -> what it draws (SVG paths) and the least it must draw
-OVERLAYS = {
-    "Referrals per cell": (".leaflet-density-pane path", 3),
-    "Eligible arrests per cell": (".leaflet-density-pane path", 3),
+# layer name above the map -> what it draws (SVG paths in the map frame) and the least it must draw
+REFERRAL_CELLS = ", ".join(f'.leaflet-density-pane path[fill="{c}"]' for c in REFERRAL_COLOURS)
+ARREST_CELLS = ", ".join(f'.leaflet-density-pane path[fill="{c}"]' for c in ARREST_COLOURS)
+LAYERS = {
+    "Referrals per cell": (REFERRAL_CELLS, 3),
+    "Eligible arrests per cell": (ARREST_CELLS, 3),
     "Neighbourhoods (NSA)": ('path[stroke="#7d848c"]', 278),
-    "Police districts (1959–2022)": ('path[stroke="#6b7785"], path[stroke="#08306b"]', 9),
+    "Police districts": ('path[stroke="#6b7785"], path[stroke="#08306b"]', 9),
     "Expansion candidates": ('path[stroke="#c51b7d"]', 4),
     "Boundary streets": ('path[stroke="#1b1f24"]', 4),
     "LEAD pilot zone": ('path[stroke="#b2182b"]', 1),
+}
+SCALE_LEGENDS = {
+    "Referrals per cell": "density-legend-referrals",
+    "Eligible arrests per cell": "density-legend-arrests",
 }
 
 
@@ -24,8 +33,19 @@ def _cells(frame, colours) -> int:
     return sum(frame.locator(f'.leaflet-density-pane path[fill="{colour}"]').count() for colour in colours)
 
 
-def _overlay(frame, name):
-    return frame.locator(".leaflet-control-layers-overlays label", has_text=name).locator("input")
+def _layer_pill(page, name):
+    """The layer's switch above the map (a Streamlit pill: kept in the URL, unlike a control in the map)."""
+    return page.get_by_test_id("stButtonGroup").get_by_role("button", name=name, exact=True)
+
+
+def _switch(page, name, on: bool) -> None:
+    pill = _layer_pill(page, name)
+    assert (pill.get_attribute("aria-pressed") == "true") != on, f"{name} already {'on' if on else 'off'}"
+    pill.click()
+    expect(pill).to_have_attribute("aria-pressed", "true" if on else "false", timeout=30_000)
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000
+    )
 
 
 def _open_map_page(page, app_server):
@@ -38,19 +58,30 @@ def _open_map_page(page, app_server):
 
 
 def test_every_layer_draws_switches_off_and_the_legend_shows_offline(offline_page, app_server):
-    frame = _open_map_page(offline_page, app_server)
-    screenshot(offline_page, "map")  # what a projector shows first: figures and the top of the map
-    offline_page.locator(MAP_FRAME).scroll_into_view_if_needed()
+    page = offline_page
+    frame = _open_map_page(page, app_server)
+    screenshot(page, "map")  # what a projector shows first: figures and the top of the map
 
     # The eligible-arrest layer starts switched off; every other layer is drawn at once.
     assert _cells(frame, ARREST_COLOURS) == 0
     assert not frame.get_by_test_id("density-legend-arrests").count()
-    _overlay(frame, "Eligible arrests per cell").check()
-    frame.get_by_test_id("density-legend-arrests").wait_for()
+    _switch(page, "Eligible arrests per cell", on=True)
+    frame.get_by_test_id("density-legend-arrests").wait_for(timeout=30_000)
+    shared = parse_qs(urlsplit(page.url).query)["layers"][0].split(",")  # the layers are in the shareable URL
+    assert shared == [
+        "referrals",
+        "arrests",
+        "neighbourhoods",
+        "districts",
+        "candidates",
+        "streets",
+        "pilot_zone",
+    ]
+    page.locator(MAP_FRAME).scroll_into_view_if_needed()
     assert _cells(frame, ARREST_COLOURS) >= 3
     assert _cells(frame, REFERRAL_COLOURS) >= 3
-    for name, (selector, least) in OVERLAYS.items():
-        assert _overlay(frame, name).is_checked(), name
+    for name, (selector, least) in LAYERS.items():
+        assert _layer_pill(page, name).get_attribute("aria-pressed") == "true", name
         assert frame.locator(selector).count() >= least, f"{name}: fewer than {least} shapes drawn"
     labels = frame.locator(".map-label").all_inner_texts()
     for label in ("LEAD pilot zone", "Central District", "Fells Point", "Mondawmin", "Old Goucher"):
@@ -58,41 +89,39 @@ def test_every_layer_draws_switches_off_and_the_legend_shows_offline(offline_pag
     assert frame.get_by_test_id("map-legend").is_visible()
     assert frame.get_by_test_id("density-legend-referrals").is_visible()
     assert frame.get_by_test_id("density-legend-arrests").is_visible()
-    offline_page.wait_for_timeout(300)  # let the failed basemap tiles settle before the picture
-    screenshot(offline_page, "map-layers")
+    page.wait_for_timeout(300)  # let the failed basemap tiles settle before the picture
+    screenshot(page, "map-layers")
 
     # Switching a layer off removes what it drew (and its colour scale); switching it on brings it back.
-    for name, (selector, _) in OVERLAYS.items():
+    for name, (selector, _) in LAYERS.items():
         before = frame.locator(selector).count()
-        _overlay(frame, name).uncheck()
-        if name == "Referrals per cell":
-            assert _cells(frame, REFERRAL_COLOURS) == 0
-            assert not frame.get_by_test_id("density-legend-referrals").count()
-        elif name == "Eligible arrests per cell":
-            assert _cells(frame, ARREST_COLOURS) == 0
-        else:
-            assert frame.locator(selector).count() == 0, f"{name} still drawn after switching it off"
-        _overlay(frame, name).check()
-        assert frame.locator(selector).count() == before
-    _overlay(frame, "Expansion candidates").uncheck()
-    assert "Fells Point" not in frame.locator(".map-label").all_inner_texts()
-    _overlay(frame, "Expansion candidates").check()
-    _overlay(frame, "Eligible arrests per cell").uncheck()
+        _switch(page, name, on=False)
+        expect(frame.locator(selector)).to_have_count(0, timeout=30_000)
+        if name in SCALE_LEGENDS:
+            assert not frame.get_by_test_id(SCALE_LEGENDS[name]).count()
+        if name == "Expansion candidates":
+            assert "Fells Point" not in frame.locator(".map-label").all_inner_texts()
+        _switch(page, name, on=True)
+        expect(frame.locator(selector)).to_have_count(before, timeout=30_000)
+    _switch(page, "Eligible arrests per cell", on=False)
+    expect(frame.locator(ARREST_CELLS)).to_have_count(0, timeout=30_000)
 
     # A cell's tooltip gives its count and the period; the neighbourhood under the pointer is named.
+    expect(page.locator(MAP_FRAME)).to_have_count(1, timeout=30_000)  # one map, however often redrawn
+    page.locator(MAP_FRAME).scroll_into_view_if_needed()
     darkest = frame.locator(f'.leaflet-density-pane path[fill="{REFERRAL_COLOURS[-1]}"]').first
     box = darkest.bounding_box()
-    offline_page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     tooltip = frame.locator(".leaflet-tooltip")
     tooltip.wait_for()
     assert "Referrals:" in tooltip.inner_text()
     assert "Feb 2017" in tooltip.inner_text()
     assert frame.get_by_test_id("hover-name").inner_text().startswith("Neighbourhood: ")
-    screenshot(offline_page, "map-hover")
+    screenshot(page, "map-hover")
 
     # Leaflet and everything drawn came from the app: only the optional basemap tiles were blocked.
-    assert offline_page.blocked_requests
-    assert all("basemaps.cartocdn.com" in url for url in offline_page.blocked_requests)
+    assert page.blocked_requests
+    assert all("basemaps.cartocdn.com" in url for url in page.blocked_requests)
 
 
 def test_area_picker_zooms_and_names_the_boundary_streets(offline_page, app_server):

@@ -77,12 +77,17 @@ def test_map_page_runs_and_shows_the_figures_of_the_default_view(app, demo_con):
     assert metrics["Referrals per 100 eligible arrests"] == f"{expected.diversion_ratio:.1f}"
     assert [button.label for button in at.get("download_button")] == [
         "Map (standalone HTML)",
+        "Map (PNG)",
         "Cells (GeoJSON)",
         "Figures (CSV)",
     ]
+    # The layers chosen above the map are the ones drawn: eligible arrests start switched off.
     script = _map_script(at)
-    layers = ("Referrals per cell", "Eligible arrests per cell", "Expansion candidates", "LEAD pilot zone")
+    layers = ("Referrals per cell", "Expansion candidate", "LEAD pilot zone")
     assert all(layer in script for layer in layers)
+    assert "Eligible arrests per cell" not in script
+    at.pills(key="map_layers").set_value([*at.pills(key="map_layers").value, "arrests"]).run()
+    assert "Eligible arrests per cell" in _map_script(at)
     (component,) = at.get("component_instance")
     assert json.loads(component.proto.json_args)["returned_objects"] == []  # panning never reruns the page
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from pathlib import Path
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -64,8 +66,11 @@ def test_staff_sign_in_is_never_written_into_the_url(app):
 
 @pytest.mark.browser
 def test_browser_url_round_trip_on_every_public_page(offline_page, app_server):
-    query = "period=2018-01-01..2018-12-31&mode=projector"
+    shared = "period=2018-01-01..2018-12-31&mode=projector"
+    # each page writes its own filters after the shared ones: a link the app wrote names them all
+    page_filters = {"": "", "referrals": "&area=district%3A1959-2022%3ACentral&step=month&window=12"}
     for path in ("", "referrals"):
+        query = shared + page_filters[path]
         url = f"{app_server}/{path}?{query}"
         open_page(offline_page, url)
         offline_page.get_by_text("Demo data — synthetic").wait_for()
@@ -74,3 +79,250 @@ def test_browser_url_round_trip_on_every_public_page(offline_page, app_server):
     offline_page.locator('[data-testid="stMetricValue"]').first.wait_for()
     offline_page.locator(".js-plotly-plot").first.wait_for()
     screenshot(offline_page, "url_round_trip_referrals_projector")
+
+
+# Every page: a link opens the view it names, and the app writes the same link back --------------------
+
+EAST, WEST = "proposal:east-of-downtown", "proposal:west-baltimore-st"
+DEFAULT_PERIOD = "2017-02-01..2024-12-31"
+# page file -> a link's parameters (none of them the default) -> session state they must set
+LINKS = {
+    "pages/overview.py": (
+        {"period": "2018-01-01..2019-06-30", "mode": "projector"},
+        {"projector": True},
+    ),
+    "pages/map.py": (
+        {
+            "period": "2018-01-01..2019-12-31",
+            "mode": "public",
+            "edition": "2023",
+            "area": "district:2023:Central",
+            "referral_type": "social_contact",
+            "offense": "cds_possession",
+            "layers": "referrals,arrests,pilot_zone",
+        },
+        {
+            "map_edition": "2023",
+            "map_area": "district:2023:Central",
+            "map_referral_type": "social_contact",
+            "map_offense_category": "cds_possession",
+            "map_layers": ["referrals", "arrests", "pilot_zone"],
+        },
+    ),
+    "pages/referrals.py": (
+        {
+            "period": "2017-06-01..2020-05-31",
+            "mode": "projector",
+            "area": "pilot_zone",
+            "step": "quarter",
+            "window": "24",
+        },
+        {"referrals_area": "pilot_zone", "referrals_step": "quarter", "launch_window": 24},
+    ),  # fmt: skip
+    "pages/expansion.py": (
+        {
+            "period": DEFAULT_PERIOD,
+            "mode": "public",
+            "areas": "district",
+            "rank_by": "per_km2",
+            "candidates": "only",
+            "proposal": "pick",
+            "nsas": "Fells Point,Mondawmin",
+            "observed": "district:1959-2022:Central",
+            "caseload": "15",
+            "compare": f"{WEST},{EAST}",
+        },
+        {
+            "rank_kind": "district",
+            "rank_by": "Eligible arrests per km² a year",
+            "rank_candidates_only": True,
+            "proposal_mode": "pick",
+            "picked_nsas": ["Fells Point", "Mondawmin"],
+            "observed_area": "district:1959-2022:Central",
+            "caseload_standard": "15 – Intensive case management: typical",
+            "compare_ids": [WEST, EAST],
+        },
+    ),
+    "pages/brief.py": (
+        {"period": "2018-01-01..2018-12-31", "mode": "public", "proposal": EAST, "paper": "a4"},
+        {"brief_proposal": EAST, "brief_paper": "a4"},
+    ),
+}
+
+
+def _params(at: AppTest) -> dict[str, str]:
+    return {k: v[0] if isinstance(v, list) else v for k, v in at.query_params.items()}
+
+
+@pytest.fixture
+def duplicate_default_warnings(monkeypatch) -> list[str]:
+    """Streamlit's "created with a default value but also had its value set via the Session State API"
+    warnings, recorded (Streamlit logs it once per process; here every occurrence counts)."""
+    from streamlit.elements.lib import policies
+
+    seen: list[str] = []
+    monkeypatch.setattr(policies, "_shown_default_value_warning", False)
+    monkeypatch.setattr(policies.runtime, "exists", lambda: True)  # AppTest runs without a Runtime
+    original = policies._LOGGER.warning
+
+    def record(message, *args, **kwargs):
+        if "default value" in str(message):
+            seen.append(str(message) % args)
+            policies._shown_default_value_warning = False  # keep counting
+        return original(message, *args, **kwargs)
+
+    monkeypatch.setattr(policies._LOGGER, "warning", record)
+    return seen
+
+
+def open_link(db_path, monkeypatch, page_file: str, params: dict[str, str], staff: bool = False) -> AppTest:
+    """Open ``page_file`` the way a browser opens a shared link: the session's first run, on that page."""
+    monkeypatch.setenv("LEAD_DB", str(db_path))
+    at = AppTest.from_file(APP, default_timeout=90)
+    if staff:
+        at.session_state["staff_signed_in"] = True
+    at.query_params.update(params)
+    at.switch_page(page_file)
+    return at.run()
+
+
+@pytest.mark.parametrize("page_file", list(LINKS))
+def test_every_page_restores_its_link_and_writes_it_back_unchanged(
+    page_file, proposals_db_path, monkeypatch, duplicate_default_warnings
+):
+    params, state = LINKS[page_file]
+    at = open_link(proposals_db_path, monkeypatch, page_file, params)
+    assert not at.exception
+    assert not [w.value for w in at.warning if "could not be used" in w.value]
+    for key, value in state.items():
+        assert at.session_state[key] == value, key
+    start, end = (date.fromisoformat(d) for d in params["period"].split(".."))
+    assert at.date_input(key="period").value == (start, end)
+    assert _params(at) == params  # URL -> view -> URL, unchanged
+    at.run()  # and a rerun (any widget event) keeps it
+    assert _params(at) == params
+    assert not duplicate_default_warnings
+
+
+def test_the_view_shown_is_the_one_the_link_names(proposals_db_path, monkeypatch):
+    params, _ = LINKS["pages/map.py"]
+    at = open_link(proposals_db_path, monkeypatch, "pages/map.py", params)
+    assert at.sidebar.radio(key="map_edition").value == "2023"
+    assert at.sidebar.selectbox(key="map_area").value == "district:2023:Central"
+    assert any("Central District (2023)" in m.value and "01 Jan 2018" in m.value for m in at.markdown)
+    script = json.loads(at.get("component_instance")[0].proto.json_args)["script"]
+    assert "Eligible arrests per cell" in script and "Neighbourhood (NSA)" not in script
+
+    params, _ = LINKS["pages/expansion.py"]
+    at = open_link(proposals_db_path, monkeypatch, "pages/expansion.py", params)
+    assert at.multiselect(key="picked_nsas").value == ["Fells Point", "Mondawmin"]
+    comparison = next(d.value for d in at.dataframe if "Figure" in d.value.columns)
+    assert list(comparison.columns[2:]) == ["West Baltimore St", "East of downtown"]
+
+
+@pytest.mark.parametrize(
+    ("page_file", "bad", "key", "fallback"),
+    [
+        ("pages/map.py", {"layers": "referrals,helicopters"}, "map_layers", None),
+        ("pages/map.py", {"area": "nsa:Atlantis"}, "map_area", "city"),
+        ("pages/map.py", {"edition": "1850"}, "map_edition", "1959-2022"),
+        ("pages/referrals.py", {"step": "fortnight"}, "referrals_step", "month"),
+        ("pages/referrals.py", {"area": "nowhere"}, "referrals_area", "district:1959-2022:Central"),
+        ("pages/referrals.py", {"window": "7"}, "launch_window", 12),
+        ("pages/expansion.py", {"rank_by": "best"}, "rank_by", "Eligible arrests per year"),
+        (
+            "pages/expansion.py",
+            {"proposal": "pick", "nsas": "Atlantis,Fells Point"},
+            "picked_nsas",
+            ["Fells Point"],
+        ),
+        ("pages/expansion.py", {"compare": "proposal:gone"}, "compare_ids", []),
+        ("pages/brief.py", {"paper": "legal"}, "brief_paper", "letter"),
+        ("pages/brief.py", {"proposal": "proposal:gone"}, "brief_proposal", "none"),
+    ],
+)
+def test_a_bad_value_in_a_link_is_reported_and_ignored(
+    page_file, bad, key, fallback, proposals_db_path, monkeypatch
+):
+    at = open_link(proposals_db_path, monkeypatch, page_file, bad)
+    assert not at.exception
+    problems = [w.value for w in at.warning if "could not be used" in w.value]
+    bad_param = list(bad)[-1]  # the last parameter is the bad one
+    assert any(f"`{bad_param}=" in problem for problem in problems), problems
+    expected = fallback
+    if key == "map_layers":
+        from geo.map_page import DEFAULT_LAYERS
+
+        expected = DEFAULT_LAYERS
+    assert at.session_state[key] == expected
+    assert bad[bad_param] not in at.query_params.values()  # the URL now names the view actually shown
+
+
+def test_a_period_outside_the_data_is_reported(app):
+    app.query_params["period"] = "2031-01-01..2031-12-31"
+    at = app.run()
+    assert any("outside the loaded data" in w.value for w in at.warning)
+    assert _params(at)["period"] == DEFAULT_PERIOD
+
+
+@pytest.mark.parametrize("page_file", list(LINKS))
+def test_a_staff_session_writes_the_same_link_as_the_public(page_file, proposals_db_path, monkeypatch):
+    params, _ = LINKS[page_file]
+    at = open_link(proposals_db_path, monkeypatch, page_file, params, staff=True)
+    assert not at.exception
+    assert _params(at) == params
+    assert not any("staff" in f"{k}={v}".lower() for k, v in at.query_params.items())
+
+
+# page file -> what is drawn last on it: the URL is compared only once the script has finished
+DRAWN_LAST = {
+    "pages/overview.py": 'iframe[title="streamlit_folium.st_folium"]',
+    "pages/map.py": '[data-testid="stDownloadButton"] >> nth=3',
+    "pages/referrals.py": ".js-plotly-plot >> nth=7",
+    "pages/expansion.py": 'iframe[title="streamlit_folium.st_folium"] >> nth=1',
+    "pages/brief.py": 'iframe[data-testid="stIFrame"]',
+}
+
+
+def _finished(page, page_file: str) -> None:
+    page.locator(DRAWN_LAST[page_file]).wait_for(timeout=60_000)
+    page.wait_for_function(
+        '() => !document.querySelector(\'[data-testid="stStatusWidget"], [data-testid="stSkeleton"]\')',
+        timeout=60_000,
+    )
+    page.wait_for_timeout(500)  # the URL is written after the last element
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("page_file", list(LINKS))
+def test_browser_link_round_trip_on_every_page(page_file, browser, staff_app_server):
+    """The app's own URL, opened in a fresh browser: the same view, and the same URL back."""
+    params, _ = LINKS[page_file]
+    path = "" if page_file == "pages/overview.py" else page_file.removeprefix("pages/").removesuffix(".py")
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    try:
+        page = context.new_page()
+        open_page(page, f"{staff_app_server}/{path}?{urlencode(params)}")
+        _finished(page, page_file)
+        written = page.url
+        assert parse_qs(urlsplit(written).query) == {k: [v] for k, v in params.items()}
+        assert not page.get_by_text("could not be used").count()
+        # the written URL, opened again in a new tab, comes back unchanged
+        again = context.new_page()
+        open_page(again, written)
+        _finished(again, page_file)
+        assert again.url == written
+        screenshot(again, f"url_round_trip_{path or 'overview'}")
+    finally:
+        context.close()
+
+
+def test_the_duplicate_default_recorder_would_catch_the_warning(duplicate_default_warnings):
+    """The check above can fail: a widget given both a default and a session-state value is recorded."""
+    script = (
+        "import streamlit as st\n"
+        "st.session_state.setdefault('choice', 'a')\n"
+        "st.selectbox('Choice', ['a', 'b'], index=1, key='choice')\n"
+    )
+    AppTest.from_string(script, default_timeout=30).run()
+    assert duplicate_default_warnings and "choice" in duplicate_default_warnings[0]

@@ -16,7 +16,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from ui.privacy import SUPPRESSED_TEXT
+from ui.privacy import SUPPRESSED_TEXT, count_texts, hidden_label
 
 # Okabe & Ito's colour-blind-safe palette. Vermillion is kept for alerts (over a cap) so it comes late;
 # yellow is last because it is faint on white.
@@ -66,8 +66,30 @@ def _style(fig: go.Figure, title: str, height: int = CHART_HEIGHT, legend: bool 
     return fig
 
 
+PROJECTOR_FONT_SIZE = 24  # projector mode: no chart text below the page's own floor
+
+
+def for_projector(fig: go.Figure) -> go.Figure:
+    """The same figure with every font scaled up so its smallest text is ``PROJECTOR_FONT_SIZE``."""
+    scale = PROJECTOR_FONT_SIZE / (FONT_SIZE - 2)  # annotations are the smallest text a chart carries
+
+    def bigger(font) -> None:
+        if font is not None and font.size:
+            font.size = round(font.size * scale)
+
+    layout = fig.layout
+    for font in (layout.font, layout.title.font, layout.legend.font, layout.hoverlabel.font):
+        bigger(font)
+    for annotation in layout.annotations:
+        bigger(annotation.font)
+    for trace in fig.data:
+        bigger(getattr(trace, "textfont", None))
+    layout.height = round((layout.height or CHART_HEIGHT) * 1.2)
+    return fig
+
+
 def _count_text(values: pd.Series) -> list[str]:
-    return [SUPPRESSED_TEXT if pd.isna(v) else f"{int(v):,}" for v in values]
+    return count_texts(values)
 
 
 def _add_date_markers(fig: go.Figure, markers: Sequence[DateMarker], first: pd.Timestamp, last: pd.Timestamp):
@@ -198,9 +220,10 @@ def funnel(row: pd.Series, stages: Mapping[str, str], split: Mapping[str, str], 
     """
     first = row[next(iter(stages))]
 
-    def text(value) -> str:
+    def text(column) -> str:
+        value = row[column]
         if pd.isna(value):
-            return SUPPRESSED_TEXT
+            return hidden_label(row.attrs, column, row.name)
         share = f" ({100 * value / first:.0f}%)" if pd.notna(first) and first > 0 else ""
         return f"{int(value):,}{share}"
 
@@ -215,7 +238,7 @@ def funnel(row: pd.Series, stages: Mapping[str, str], split: Mapping[str, str], 
             x=[length(row[c]) for c in stages],
             orientation="h",
             marker_color=PALETTE[0],
-            text=[text(row[c]) for c in stages],
+            text=[text(c) for c in stages],
             textposition="outside",
             cliponaxis=False,
             hovertemplate="%{y}: %{text}<extra></extra>",
@@ -229,14 +252,14 @@ def funnel(row: pd.Series, stages: Mapping[str, str], split: Mapping[str, str], 
             orientation="h",
             name=label,
             marker_color=(PALETTE[2], PALETTE[1])[position % 2],
-            customdata=[text(row[column])],
+            customdata=[text(column)],
             hovertemplate=f"{label}: %{{customdata}}<extra></extra>",
         )
     largest = max((length(row[c]) for c in [*stages, *split]), default=0)
     fig.add_annotation(
         y=outcome,
         x=sum(length(row[c]) for c in split),
-        text=" · ".join(f"{label} {text(row[column])}" for column, label in split.items()),
+        text=" · ".join(f"{label} {text(column)}" for column, label in split.items()),
         showarrow=False,
         xanchor="left",
         xshift=8,
@@ -282,7 +305,7 @@ def horizontal_bars(
             y=[n for n, h in zip(names, hidden, strict=True) if h],
             x=[0] * int(hidden.sum()),
             mode="text",
-            text=[SUPPRESSED_TEXT] * int(hidden.sum()),
+            text=[label for label, h in zip(_count_text(values), hidden, strict=True) if h],
             textposition="middle right",
             textfont={"size": FONT_SIZE, "color": NEUTRAL},
             cliponaxis=False,

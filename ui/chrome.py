@@ -10,6 +10,7 @@ import streamlit as st
 
 import program
 from ui.data import query
+from ui.url_state import came_from_link, warn_about_link
 
 log = logging.getLogger("lead.app")
 
@@ -66,13 +67,34 @@ def data_source_banner() -> None:
 
 PROJECTOR_CSS = """
 <style>
-  html { font-size: 24px; }  /* Streamlit sizes text in rem: everything scales from here */
-  .stApp, .stApp p, .stApp li, .stApp label { color: #000000; }
-  [data-testid="stMetricValue"] { font-size: 2.2rem; font-weight: 700; }
-  [data-testid="stMetricLabel"] p { font-size: 1rem; }
+  /* Streamlit sizes text in rem: everything scales from here. 24 px is the floor for any text a room
+     has to read; small print (captions, widget labels, help) is raised to it, and nothing is faded. */
+  html { font-size: 24px; }
+  .stApp, .stApp p, .stApp li, .stApp label, .stApp span, .stApp summary { color: #000000; }
+  .stApp [data-testid="stCaptionContainer"], .stApp [data-testid="stCaptionContainer"] * {
+    color: #000000 !important; opacity: 1 !important; font-size: 1rem !important; }
+  .stApp [data-testid="stWidgetLabel"], .stApp [data-testid="stWidgetLabel"] p,
+  .stApp [data-testid="stMetricLabel"] p, .stApp [data-testid="stMetricDelta"],
+  .stApp [data-testid="stMarkdownContainer"] p, .stApp [data-testid="stMarkdownContainer"] li,
+  .stApp [data-testid="stExpander"] summary p, .stApp button p, .stApp [data-baseweb="select"] *,
+  .stApp [data-testid="stTable"] td, .stApp [data-testid="stTable"] th,
+  .stApp [data-testid="stSidebarNav"] span, .stApp [data-testid="stAlertContentInfo"] p,
+  .stApp input, .stApp textarea, .stApp code {
+    font-size: max(1rem, 24px) !important; opacity: 1 !important; }
+  .stApp h1 { font-size: 2.1rem; padding-top: 0.4rem; }
+  .stApp h2 { font-size: 1.6rem; }
+  .stApp h3 { font-size: 1.3rem; }
+  .stApp [data-testid="stMetricValue"], .stApp [data-testid="stMetricValue"] p {
+    font-size: 2.2rem !important; font-weight: 700; }
+  /* chosen pills and segments: dark with white type, not a faint tint */
+  .stApp [data-tag] { background: #0b3d6e !important; height: auto !important; }
+  .stApp [data-tag] * { color: #ffffff !important; font-size: 1rem !important; }
+  .stApp button[data-selected="true"], .stApp button[kind^="primary"] {
+    background: #0b3d6e !important; border-color: #062440 !important; }
+  .stApp button[data-selected="true"] p, .stApp button[data-selected="true"] span,
+  .stApp button[kind^="primary"] p, .stApp button[kind^="primary"] span { color: #ffffff !important; }
   .stApp a { color: #00366b; text-decoration: underline; }
-  [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] * { color: #1b1f24 !important; }
-  .block-container, [data-testid="stMainBlockContainer"] { max-width: 100%; padding: 2.2rem 1.2rem 1rem; }
+  .block-container, [data-testid="stMainBlockContainer"] { max-width: 100%; padding: 1.6rem 1.2rem 1rem; }
 </style>
 """
 
@@ -98,7 +120,12 @@ def sidebar_view() -> View | None:
         return None
     first, last = span
     default_start = max(first, min(program.PILOT_LAUNCH, last))
-    restored = _valid_period(st.session_state.get("period"), first, last)
+    asked = st.session_state.get("period")
+    restored = _valid_period(asked, first, last)
+    if came_from_link("period") and tuple(asked) != restored:
+        loaded = f"the loaded data covers {first:%d %b %Y} – {last:%d %b %Y}"
+        problem = "it is outside the loaded data" if restored is None else "trimmed to the loaded data"
+        warn_about_link(f"`period={asked[0]}..{asked[1]}`: {problem} ({loaded}).")
     if restored is None and "period" in st.session_state:
         # a shared link's period outside the loaded data, or a half-picked range: fall back
         st.session_state["period"] = (default_start, last)

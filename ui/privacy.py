@@ -1,71 +1,376 @@
 """Small-count suppression for public views: one place for the rule.
 
 Counts from 1 to 4 are shown as "fewer than 5" in public mode; zero stays zero (nothing to protect).
+Hiding a small count is not enough when a total is shown on the same page: total minus the counts still
+shown would give it back. So every sum a page shows (a row total, a column total, a headline that a
+breakdown adds up to) is declared as a *line* (parts that add up to a total), and in every line either no
+part is hidden, or the hidden parts are at least two and cannot be worked out from the total:
+
+* one hidden part alone is revealed by subtraction, so the smallest non-zero part still shown is hidden
+  too (complementary suppression);
+* the hidden parts' sum (total minus what is shown) must not itself be a small count, nor pin every hidden
+  part down (two small parts summing to 8 are both 4);
+* a hidden total with every part shown is a sum anyone can do, so a part goes too.
+
+The rule is applied until every line holds (hiding only ever adds cells, so it ends). ``Disclosure``
+solves it for the named counts of a whole page; ``protect``, ``mask_small`` and ``mask_small_in_column``
+apply it to one table.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Collection, Hashable, Iterable, Sequence
+from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from program import SMALL_COUNT_THRESHOLD
 
 SUPPRESSED_TEXT = f"fewer than {SMALL_COUNT_THRESHOLD}"
+# A count of 5 or more hidden only so that a small one cannot be worked out: "fewer than 5" would be false.
+COMPLEMENT_TEXT = "withheld"
+COMPLEMENT_NOTE = (
+    f"“{COMPLEMENT_TEXT}”: a count of {SMALL_COUNT_THRESHOLD} or more left out so that one of "
+    f"{SUPPRESSED_TEXT} cannot be worked out by subtraction from a total."
+)
+_LARGEST_SMALL = SMALL_COUNT_THRESHOLD - 1
+_COMPLEMENTS = "lead_withheld"  # DataFrame.attrs key: {column: {row index labels withheld}}
+
+
+def _missing(value) -> bool:
+    return value is None or (not isinstance(value, str) and bool(pd.isna(value)))
 
 
 def is_small(value) -> bool:
     """True for a count that must not be shown publicly (1 to threshold-1)."""
-    if value is None or pd.isna(value):  # None, NaN and pandas' NA: no count, nothing to hide
+    if _missing(value):  # None, NaN and pandas' NA: no count, nothing to hide
         return False
     return 0 < int(value) < SMALL_COUNT_THRESHOLD
 
 
+def hidden_label(attrs: dict, column, index) -> str:
+    """How a hidden cell of a masked table reads: "withheld" for a complement, else "fewer than 5".
+
+    ``attrs`` are the masked frame's (or one of its columns') ``.attrs``, which pandas carries along.
+    """
+    return COMPLEMENT_TEXT if index in attrs.get(_COMPLEMENTS, {}).get(column, ()) else SUPPRESSED_TEXT
+
+
+def count_texts(values: pd.Series) -> list[str]:
+    """A masked count column as text: '1,234', or how its hidden cells read (see ``hidden_label``)."""
+    return [
+        hidden_label(values.attrs, values.name, index) if _missing(value) else f"{int(value):,}"
+        for index, value in values.items()
+    ]
+
+
+def has_withheld(frame: pd.DataFrame) -> bool:
+    """Whether a masked table holds complements ("withheld" cells), which a caption should explain."""
+    return any(frame.attrs.get(_COMPLEMENTS, {}).values())
+
+
 def public_count(value, public: bool = True) -> str:
     """A count as text, with small counts replaced in public views."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if _missing(value):
         return "—"
     if public and is_small(value):
         return SUPPRESSED_TEXT
     return f"{int(value):,}"
 
 
+# The rule ------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Line:
+    parts: np.ndarray  # indices of the cells that add up to the total
+    total: int | None  # index of the total's cell; None: the total is shown elsewhere on the page
+
+
+def _line_is_safe(values: np.ndarray, hidden: np.ndarray, line: _Line) -> bool:
+    hidden_parts = line.parts[hidden[line.parts]]
+    if line.total is not None and hidden[line.total]:
+        # total and parts both unknown: safe unless every part is shown (then the total is their sum)
+        return hidden_parts.size > 0 or values[line.total] == 0
+    if hidden_parts.size == 0:
+        return True
+    if hidden_parts.size == 1:
+        return False
+    hidden_sum = values[hidden_parts].sum()
+    if hidden_sum < SMALL_COUNT_THRESHOLD:
+        return False
+    all_small = bool(((values[hidden_parts] > 0) & (values[hidden_parts] <= _LARGEST_SMALL)).all())
+    # every hidden part small and their sum at an extreme (all ones, all fours): each is known
+    return not (all_small and hidden_sum in (hidden_parts.size, _LARGEST_SMALL * hidden_parts.size))
+
+
+def _hide_one_more(values: np.ndarray, hidden: np.ndarray, line: _Line) -> bool:
+    """Hide the smallest non-zero part still shown (or else the total); False when nothing is left."""
+    shown = line.parts[~hidden[line.parts] & (values[line.parts] > 0)]
+    if shown.size:
+        hidden[shown[np.argmin(values[shown])]] = True
+        return True
+    if line.total is not None and not hidden[line.total] and values[line.total] > 0:
+        hidden[line.total] = True
+        return True
+    return False
+
+
+def _bounds(values: np.ndarray, hidden: np.ndarray, lines: Sequence[_Line]) -> tuple[np.ndarray, np.ndarray]:
+    """The narrowest range a reader can put on every cell from what the page shows.
+
+    Shown cells are known; a hidden cell reads "fewer than 5" (so 1-4) or "withheld" (5 or more); then
+    every line's sum narrows the ranges of its cells in turn until nothing changes (interval
+    propagation, which also chains lines: row totals against column totals, say).
+    """
+    small = (values > 0) & (values < SMALL_COUNT_THRESHOLD)
+    ceiling = float(values.sum())
+    low = np.where(hidden, np.where(small, 1.0, SMALL_COUNT_THRESHOLD), values)
+    high = np.where(hidden, np.where(small, _LARGEST_SMALL, ceiling), values)
+    for _ in range(100):  # each pass only narrows; a handful of passes settle it
+        changed = False
+        for line in lines:
+            parts = line.parts
+            if line.total is None:
+                total_low = total_high = values[parts].sum()
+            else:
+                total_low, total_high = low[line.total], high[line.total]
+            sum_low, sum_high = low[parts].sum(), high[parts].sum()
+            part_low = np.maximum(low[parts], total_low - (sum_high - high[parts]))
+            part_high = np.minimum(high[parts], total_high - (sum_low - low[parts]))
+            if (part_low > low[parts]).any() or (part_high < high[parts]).any():
+                low[parts], high[parts] = part_low, part_high
+                changed = True
+            if line.total is not None:
+                narrowed = max(total_low, sum_low), min(total_high, sum_high)
+                if narrowed != (total_low, total_high):
+                    low[line.total], high[line.total] = narrowed
+                    changed = True
+        if not changed:
+            break
+    return low, high
+
+
+def _protect_exposed(
+    values: np.ndarray, hidden: np.ndarray, lines: Sequence[_Line], exposed: np.ndarray
+) -> bool:
+    """For each small count a reader can pin down, hide one more count: in a line through it, or else
+    in the nearest line linked to it through hidden cells (the chain of sums that pinned it)."""
+    progress = False
+    for cell in np.flatnonzero(exposed):
+        reached, frontier, seen = {int(cell)}, [int(cell)], set()
+        while frontier:
+            through = [
+                index
+                for index, line in enumerate(lines)
+                if index not in seen and any(c in line.parts or line.total == c for c in frontier)
+            ]
+            if not through:
+                break
+            seen.update(through)
+            if any(_hide_one_more(values, hidden, lines[index]) for index in through):
+                progress = True
+                break
+            linked = {int(c) for index in through for c in _cells(lines[index]) if hidden[c]} - reached
+            reached |= linked
+            frontier = list(linked)
+    return progress
+
+
+def _cells(line: _Line) -> list[int]:
+    return [*line.parts.tolist(), *([] if line.total is None else [line.total])]
+
+
+def _solve(values: np.ndarray, lines: Sequence[_Line]) -> np.ndarray:
+    """Which cells to hide: the small ones, then complements until every line is safe and no small
+    count can be pinned down by combining the lines."""
+    hidden = (values > 0) & (values < SMALL_COUNT_THRESHOLD)
+    small = hidden.copy()
+    while True:
+        changed = True
+        while changed:
+            changed = False
+            for line in lines:
+                while not _line_is_safe(values, hidden, line):
+                    if not _hide_one_more(values, hidden, line):
+                        break
+                    changed = True
+        low, high = _bounds(values, hidden, lines)
+        exposed = small & (low >= high)
+        if not exposed.any() or not _protect_exposed(values, hidden, lines, exposed):
+            return hidden
+
+
+class Disclosure:
+    """The counts one page shows, the sums that tie them together, and which of them a public view hides.
+
+    Name every count (any hashable; a table's cells are ``(key, row label, column)``), declare every sum
+    the page lets a reader do with ``adds_up``, then read counts back as shown (``shown``, ``text``,
+    ``masked``). A staff view (``public=False``) hides nothing.
+
+    >>> page = Disclosure()
+    >>> _ = page.count("all", 30), page.count("a", 3), page.count("b", 12), page.count("c", 15)
+    >>> page.adds_up(["a", "b", "c"], total="all")
+    >>> [page.text(name) for name in ("all", "a", "b", "c")]
+    ['30', 'fewer than 5', 'withheld', '15']
+    """
+
+    def __init__(self, public: bool = True):
+        self.public = public
+        self._index: dict[Hashable, int] = {}
+        self._values: list[float] = []
+        self._lines: list[tuple[tuple[Hashable, ...], Hashable | None]] = []
+        self._hidden: set[Hashable] | None = None
+
+    def count(self, name: Hashable, value) -> Hashable:
+        """Register a count shown on the page (a missing value counts as nothing to hide)."""
+        if name not in self._index:
+            self._index[name] = len(self._values)
+            self._values.append(0.0 if _missing(value) else float(value))
+            self._hidden = None
+        return name
+
+    def table(self, key: str, frame: pd.DataFrame, columns: Sequence[str], by: str | None = None) -> None:
+        """Register the count ``columns`` of ``frame``: cell ``(key, row label, column)``, where the row
+        label is the value in column ``by`` (e.g. the month), or the row's index."""
+        labels = frame[by].tolist() if by else frame.index.tolist()
+        for column in columns:
+            for label, value in zip(labels, frame[column].tolist(), strict=True):
+                self.count((key, _label(label), column), value)
+
+    def adds_up(self, parts: Iterable[Hashable], total: Hashable | None = None) -> None:
+        """Declare that ``parts`` add up to ``total`` (a registered count), or to a total shown elsewhere
+        on the page when ``total`` is None. One part and a total declare that two counts are equal."""
+        self._lines.append((tuple(parts), total))
+        self._hidden = None
+
+    def rows_add_up(self, key: str, frame: pd.DataFrame, parts: Sequence[str], total: str | None = None,
+                    by: str | None = None) -> None:  # fmt: skip
+        """Each row's ``parts`` columns add up to its ``total`` column (or to a total shown elsewhere)."""
+        for label in frame[by].tolist() if by else frame.index.tolist():
+            row = _label(label)
+            self.adds_up([(key, row, c) for c in parts], None if total is None else (key, row, total))
+
+    def column_adds_up(self, key: str, frame: pd.DataFrame, column: str, total: Hashable | None = None,
+                       by: str | None = None) -> None:  # fmt: skip
+        """The ``column`` of a table adds up to ``total`` (a registered count, or one shown elsewhere)."""
+        labels = frame[by].tolist() if by else frame.index.tolist()
+        self.adds_up([(key, _label(label), column) for label in labels], total)
+
+    def same_rows(self, key: str, frame: pd.DataFrame, column: str, other_key: str, other_column: str,
+                  by: str) -> None:  # fmt: skip
+        """Rows of one table repeat the counts of another (matched on ``by``): hide them together."""
+        for label in frame[by].tolist():
+            mine, theirs = (key, _label(label), column), (other_key, _label(label), other_column)
+            if theirs in self._index:
+                self.adds_up([mine], theirs)
+
+    def hidden(self) -> set[Hashable]:
+        if self._hidden is None:
+            if not self.public:
+                self._hidden = set()
+            else:
+                values = np.asarray(self._values, dtype=float)
+                lines = [
+                    _Line(
+                        np.asarray([self._index[p] for p in parts if p in self._index], dtype=int),
+                        None if total is None else self._index[total],
+                    )
+                    for parts, total in self._lines
+                ]
+                hidden = _solve(values, lines)
+                names = list(self._index)
+                self._hidden = {names[i] for i in np.flatnonzero(hidden)}
+        return self._hidden
+
+    def is_hidden(self, name: Hashable) -> bool:
+        return name in self.hidden()
+
+    def shown(self, name: Hashable):
+        """The count, or None when a public view hides it."""
+        return None if self.is_hidden(name) else self._values[self._index[name]]
+
+    def text(self, name: Hashable) -> str:
+        """The count as a reader sees it: '1,234', or 'fewer than 5' / 'withheld' when hidden."""
+        value = self._values[self._index[name]]
+        if not self.is_hidden(name):
+            return f"{int(value):,}"
+        return SUPPRESSED_TEXT if is_small(value) else COMPLEMENT_TEXT
+
+    def masked(
+        self, key: str, frame: pd.DataFrame, columns: Sequence[str], by: str | None = None
+    ) -> pd.DataFrame:
+        """Copy of a registered table with the hidden cells set to missing (for charts and downloads)."""
+        labels = [_label(label) for label in (frame[by].tolist() if by else frame.index.tolist())]
+        masked = frame.copy()
+        hidden = self.hidden()
+        withheld = dict(masked.attrs.get(_COMPLEMENTS, {}))
+        for column in columns:
+            keep = [(key, label, column) not in hidden for label in labels]
+            masked[column] = frame[column].astype("Float64").where(pd.Series(keep, index=frame.index))
+            # a list, not a set: Streamlit writes a frame's attrs into the Arrow metadata it sends
+            withheld[column] = [
+                index
+                for index, value, kept in zip(frame.index.tolist(), frame[column].tolist(), keep, strict=True)
+                if not kept and not is_small(value)
+            ]
+        masked.attrs[_COMPLEMENTS] = withheld
+        return masked
+
+
+def _label(value) -> Hashable:
+    """A row label usable as part of a name (dates and numpy scalars made plain and hashable)."""
+    if isinstance(value, pd.Timestamp):
+        return value.date()
+    return value.item() if hasattr(value, "item") else value
+
+
+# One table ----------------------------------------------------------------------------------------------
+
+
+def protect(
+    frame: pd.DataFrame,
+    columns: Sequence[str],
+    *,
+    row_total: str | None = None,
+    rows_add_up: bool = False,
+    column_totals: Collection[str] = (),
+) -> pd.DataFrame:
+    """Copy of ``frame`` with small counts in ``columns`` (and ``row_total``) hidden, and complements.
+
+    ``row_total``: a column holding each row's total of ``columns``; ``rows_add_up``: each row's
+    ``columns`` add up to a total shown elsewhere; ``column_totals``: columns whose sum is shown
+    elsewhere on the page (a headline figure, say).
+    """
+    page = Disclosure()
+    counted = [*columns, *([row_total] if row_total else [])]
+    page.table("t", frame, counted)
+    if row_total or rows_add_up:
+        page.rows_add_up("t", frame, list(columns), row_total)
+    for column in column_totals:
+        page.column_adds_up("t", frame, column)
+    return page.masked("t", frame, counted)
+
+
 def mask_small(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     """Copy of ``frame`` with small counts in ``columns`` set to missing (for charts and downloads).
 
-    Within each row, when exactly one count is small, the next smallest non-zero count is masked too,
-    so a hidden value cannot be recovered by subtracting the others from a total shown elsewhere.
+    Each row's counts are taken to add up to a total shown elsewhere: when exactly one count in a row
+    is small, the next smallest non-zero count is masked too, so a hidden value cannot be recovered by
+    subtracting the others from that total.
     """
-    masked = frame.copy()
-    for column in columns:
-        masked[column] = masked[column].astype("Float64")
-    values = frame[columns]
-    small = values.apply(lambda col: col.map(is_small))
-    for index in frame.index:
-        row_small = small.loc[index]
-        hide = set(row_small[row_small].index)
-        if len(hide) == 1:
-            candidates = values.loc[index].drop(list(hide))
-            candidates = candidates[candidates > 0]
-            if not candidates.empty:
-                hide.add(candidates.astype(float).idxmin())
-        for column in hide:
-            masked.at[index, column] = pd.NA
-    return masked
+    return protect(frame, columns, rows_add_up=True)
 
 
 def mask_small_in_column(frame: pd.DataFrame, column: str) -> pd.DataFrame:
     """Copy of ``frame`` with small counts in ``column`` set to missing, down the column.
 
     For a breakdown whose total is shown elsewhere (referrals by offense, by area, by reason): the
-    same rule as ``mask_small`` applied to the column instead of a row, so when exactly one count is
-    small the next smallest non-zero count is hidden too.
+    same rule as ``mask_small`` applied to the column instead of a row.
     """
-    as_row = frame[column].reset_index(drop=True).to_frame().T
-    masked_row = mask_small(as_row, list(as_row.columns))
-    masked = frame.copy()
-    masked[column] = pd.array(masked_row.iloc[0].to_list(), dtype="Float64")
-    return masked
+    return protect(frame, [column], column_totals=[column])
 
 
 def hide_where_missing(frame: pd.DataFrame, hidden: str, dependents: list[str]) -> pd.DataFrame:

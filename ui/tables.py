@@ -14,8 +14,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from ui.charts import CONFIG
-from ui.privacy import SUPPRESSED_TEXT, is_small
+from ui.charts import CONFIG, for_projector
+from ui.privacy import COMPLEMENT_NOTE, SUPPRESSED_TEXT, has_withheld, hidden_label, is_small
 
 
 def table_for_reading(
@@ -42,11 +42,24 @@ def table_for_reading(
         values = table[column].astype("Float64")
         hidden = [pd.isna(v) or is_small(v) for v in values]
         if public and any(hidden):
-            shown = zip(values, hidden, strict=True)
-            table[column] = [SUPPRESSED_TEXT if h else f"{int(v)}" for v, h in shown]
+            table[column] = [
+                SUPPRESSED_TEXT
+                if is_small(v)
+                else hidden_label(frame.attrs, column, index)
+                if h
+                else f"{int(v)}"
+                for index, v, h in zip(values.index, values, hidden, strict=True)
+            ]
         else:
             table[column] = values.astype("Int64")
-    return table.rename(columns=dict(names or {}))
+    table = table.rename(columns=dict(names or {}))
+    table.attrs = {}  # what was withheld is now in the words; nothing more to carry to the browser
+    return table
+
+
+def projector_on() -> bool:
+    """Whether this run shows projector mode (the shared sidebar's toggle)."""
+    return bool(st.session_state.get("projector", False))
 
 
 def csv_bytes(table: pd.DataFrame) -> bytes:
@@ -66,10 +79,22 @@ def chart_with_data(
     labels: Mapping[str, Mapping[str, str]] | None = None,
     names: Mapping[str, str] | None = None,
 ) -> None:
-    """Draw ``fig``, then ``frame`` as a table under an expander with a CSV download button."""
+    """Draw ``fig``, then ``frame`` as a table under an expander with a CSV download button.
+
+    In projector mode every font of the chart is scaled up to the page's 24 px floor.
+    """
+    if projector_on():
+        fig = for_projector(fig)
     st.plotly_chart(fig, theme=None, config=CONFIG, key=f"{key}_chart")
+    explain_withheld(frame, public)
     data_table(frame, key=key, title=title, file_name=file_name, public=public, counts=counts, labels=labels,
-               names=names)  # fmt: skip
+               names=names, explained=True)  # fmt: skip
+
+
+def explain_withheld(frame: pd.DataFrame, public: bool) -> None:
+    """A caption saying what "withheld" means, under a public table or chart that has such a cell."""
+    if public and has_withheld(frame):
+        st.caption(COMPLEMENT_NOTE)
 
 
 def data_table(
@@ -83,9 +108,12 @@ def data_table(
     labels: Mapping[str, Mapping[str, str]] | None = None,
     names: Mapping[str, str] | None = None,
     expanded: bool = False,
+    explained: bool = False,
 ) -> None:
     """``frame`` as a readable table under an expander, with a CSV download of the same table."""
     table = table_for_reading(frame, counts=counts, public=public, labels=labels, names=names)
+    if not explained:
+        explain_withheld(frame, public)
     with st.expander(f"Data table: {title}", expanded=expanded):
         st.dataframe(table, hide_index=True, key=f"{key}_table")
         st.download_button(

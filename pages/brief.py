@@ -1,0 +1,60 @@
+"""Hearing brief: one printable page with the map, headline figures, the trend, a proposal and sources."""
+
+import streamlit as st
+
+from ui.brief import NO_PROPOSAL, PAPERS, brief_html, load_brief
+from ui.chrome import current_view
+from ui.data import query
+from ui.url_state import keep_valid
+
+st.title("Hearing brief")
+st.caption(
+    "One printed page for a council hearing or a community meeting: the map, the headline figures of the "
+    "pilot zone and the Central District, referrals over time, a saved expansion proposal if you choose "
+    "one, and the sources. Always the public view, whoever is signed in: counts from 1 to 4 are hidden."
+)
+
+view = current_view()
+if view is None:
+    st.stop()
+
+saved = query("proposal_list")
+proposals = {NO_PROPOSAL: "No proposal", **dict(zip(saved["area_id"], saved["name"], strict=True))}
+keep_valid("brief_proposal", list(proposals), NO_PROPOSAL)
+keep_valid("brief_paper", list(PAPERS), "letter")
+
+proposal_column, paper_column = st.columns([3, 1])
+proposal_id = proposal_column.selectbox(
+    "Expansion proposal to include",
+    list(proposals),
+    format_func=proposals.get,
+    key="brief_proposal",
+    help="Proposals are drawn and saved on the Expansion planner page.",
+)
+paper = paper_column.segmented_control(
+    "Paper", list(PAPERS), format_func=PAPERS.get, key="brief_paper", required=True
+)
+
+try:
+    brief = load_brief(query, view.start_date, view.end_date, proposal_id, paper)
+except ValueError as error:
+    brief = None
+    st.error(f"The brief could not be assembled: {error}.")
+
+if brief is not None:
+    html = brief_html(brief)
+    st.download_button(
+        "Download the brief (print-ready HTML)",
+        data=html,
+        file_name=f"lead-hearing-brief-{view.start_date}-{view.end_date}.html",
+        mime="text/html",
+        icon=":material/print:",
+        type="primary",
+        on_click="ignore",
+        help="One file with its pictures inside: open it in any browser, with no internet, and print it.",
+    )
+    st.caption(
+        f"Prints on one {PAPERS[paper]} page (the browser's print, or “Save as PDF”). The preview below is "
+        "the same document."
+    )
+    st.iframe(html, height=1100)

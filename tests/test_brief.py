@@ -1,0 +1,208 @@
+"""The hearing brief: its figures come from the same queries with the public rule, it is one
+self-contained HTML document, and it prints on exactly one Letter or A4 page."""
+
+from __future__ import annotations
+
+import base64
+import re
+from datetime import date
+from functools import partial
+from io import BytesIO
+
+import pytest
+from PIL import Image
+from streamlit.testing.v1 import AppTest
+
+import queries
+from tests.conftest import REPO_ROOT
+from tests.helpers import open_page, screenshot
+from ui.brief import CENTRAL, NO_PROPOSAL, brief_html, load_brief
+from ui.privacy import SUPPRESSED_TEXT
+
+START, END = date(2017, 2, 1), date(2024, 12, 31)
+EAST = "proposal:east-of-downtown"
+
+
+@pytest.fixture(scope="module")
+def proposals_con(proposals_db_path):
+    from store import connect
+
+    con = connect(proposals_db_path)  # the same settings as the app's: one database instance in-process
+    yield con
+    con.close()
+
+
+@pytest.fixture(scope="module")
+def run_query(proposals_con):
+    return partial(queries.run, proposals_con)
+
+
+def _figures(brief) -> dict[tuple[str, str], str]:
+    return {(area, f.label): f.value for area, figures in brief.figures.items() for f in figures}
+
+
+def test_figures_are_the_queries_own(run_query):
+    brief = load_brief(run_query, START, END)
+    shown = _figures(brief)
+    pilot = run_query("headline_counts", area_id="pilot_zone", start_date=START, end_date=END).iloc[0]
+    central = run_query("referral_headline", area_id=CENTRAL, start_date=START, end_date=END).iloc[0]
+    assert shown[("LEAD pilot zone", "People referred")] == f"{int(pilot.referrals):,}"
+    assert shown[("LEAD pilot zone", "LEAD-eligible arrests")] == f"{int(pilot.eligible_arrests):,}"
+    assert shown[("Central District (1959–2022)", "Enrolled")] == f"{int(central.enrolled):,}"
+    assert shown[("Central District (1959–2022)", "Referrals per 100 eligible arrests")] == (
+        f"{central.diversion_ratio:.1f}"
+    )
+    assert (
+        shown[("Central District (1959–2022)", "Re-arrested after enrolment")]
+        == f"{int(central.rearrested):,}"
+    )
+    assert brief.synthetic and "synthetic" in brief.data_note.lower()
+
+
+def test_a_short_period_hides_small_counts_and_the_ratio_they_would_reveal(run_query):
+    """One week in the pilot zone: few referrals, few arrests."""
+    start, end = date(2019, 3, 4), date(2019, 3, 10)
+    pilot = run_query("headline_counts", area_id="pilot_zone", start_date=start, end_date=end).iloc[0]
+    brief = load_brief(run_query, start, end)
+    shown = _figures(brief)
+    small = [c for c in ("referrals", "eligible_arrests") if 0 < int(pilot[c]) < 5]
+    assert small, "the week chosen should have a small count in the demo data"
+    labels = {"referrals": "People referred", "eligible_arrests": "LEAD-eligible arrests"}
+    for column in small:
+        assert shown[("LEAD pilot zone", labels[column])] == SUPPRESSED_TEXT
+    assert shown[("LEAD pilot zone", "Referrals per 100 eligible arrests")] == "—"
+    for value in shown.values():
+        assert not re.fullmatch(r"[1-4]", value)
+
+
+def test_a_chosen_proposal_is_projected_and_outlined(run_query):
+    brief = load_brief(run_query, START, END, proposal_id=EAST)
+    assert brief.proposal is not None and brief.proposal.name == "East of downtown"
+    rows = {f.label: f.value for f in brief.proposal.rows}
+    assert rows["Area"].endswith("km²")
+    assert int(rows["LEAD-eligible arrests in the period"].replace(",", "")) >= 5
+    assert "Case manager + peer pairs" in rows
+    assert any("Caseload cap" in source for source in brief.sources)
+    without = load_brief(run_query, START, END)
+    assert brief.map_png != without.map_png  # the proposal is drawn on the map
+    with pytest.raises(ValueError, match="no saved proposal"):
+        load_brief(run_query, START, END, proposal_id="proposal:gone")
+
+
+def test_the_document_is_self_contained(run_query):
+    html = brief_html(load_brief(run_query, START, END, proposal_id=EAST))
+    assert "<script" not in html  # no script needed to read or print it
+    sources = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert sources and all(src.startswith("data:image/png;base64,") for src in sources)
+    for src in sources:
+        image = Image.open(BytesIO(base64.b64decode(src.split(",", 1)[1])))
+        assert image.format == "PNG" and image.width >= 1000  # sharp enough to print
+    assert "@page { size: Letter" in html
+    assert "Demo data — synthetic" in html
+    assert "LEAD Baltimore program material" in html  # the launch date's source is cited
+
+
+def _pdf_pages(pdf: bytes) -> int:
+    """Page objects in a PDF (``/Type /Page``, not the ``/Type /Pages`` tree)."""
+    return len(re.findall(rb"/Type\s*/Page(?![s\w])", pdf))
+
+
+def test_pdf_page_counting_tells_pages_from_the_page_tree():
+    assert _pdf_pages(b"<< /Type /Pages /Count 2 >> << /Type /Page >> << /Type/Page /Parent 1 0 R >>") == 2
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("paper", ["letter", "a4"])
+@pytest.mark.parametrize("proposal", [NO_PROPOSAL, EAST])
+def test_brief_prints_on_exactly_one_page(run_query, browser, paper, proposal, tmp_path):
+    html = brief_html(load_brief(run_query, START, END, proposal_id=proposal, paper=paper))
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.set_content(html)
+        pdf = page.pdf(prefer_css_page_size=True, print_background=True)
+        assert pdf.startswith(b"%PDF")
+        assert _pdf_pages(pdf) == 1
+        # The page size the CSS asks for: Letter 612 x 792 pt, A4 595 x 842 pt.
+        box = re.search(rb"/MediaBox\s*\[\s*0\s+0\s+([\d.]+)\s+([\d.]+)", pdf)
+        size = (round(float(box[1])), round(float(box[2])))
+        assert size == ({"letter": (612, 792), "a4": (595, 842)}[paper])
+        page.set_viewport_size({"width": 900, "height": 1200})
+        page.emulate_media(media="print")
+        screenshot(page, f"brief-print-{paper}-{'proposal' if proposal != NO_PROPOSAL else 'plain'}")
+    finally:
+        context.close()
+
+
+@pytest.mark.browser
+def test_a_long_proposal_name_and_note_still_fit_one_page(proposals_db_path, browser, tmp_path):
+    from shapely.geometry import box
+
+    from ingest.proposals import MAX_NAME_LENGTH, save_proposal
+    from store import connect
+
+    path = tmp_path / "long.duckdb"
+    path.write_bytes(proposals_db_path.read_bytes())
+    con = connect(path)
+    try:
+        name = ("Greenmount Avenue corridor from North Avenue " * 3)[:MAX_NAME_LENGTH]
+        proposal = save_proposal(con, name, box(-76.612, 39.300, -76.600, 39.315), "A" * 80, "Why. " * 400)
+        html = brief_html(load_brief(partial(queries.run, con), START, END, proposal_id=proposal))
+    finally:
+        con.close()
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.set_content(html)
+        assert _pdf_pages(page.pdf(prefer_css_page_size=True)) == 1
+    finally:
+        context.close()
+
+
+def test_brief_page_under_apptest(proposals_db_path, monkeypatch):
+    monkeypatch.setenv("LEAD_DB", str(proposals_db_path))
+    at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=90)
+    at.query_params.update({"proposal": EAST})
+    at.switch_page("pages/brief.py")
+    at.run()
+    assert not at.exception and not at.error
+    assert [t.value for t in at.title] == ["Hearing brief"]
+    (button,) = at.get("download_button")
+    assert "print-ready HTML" in button.label
+    assert at.selectbox(key="brief_proposal").value == EAST
+
+
+def test_a_signed_in_session_still_gets_the_public_brief(proposals_db_path, monkeypatch, run_query):
+    """Staff may sign in, but a brief is handed out: the page previews (and offers) the public one."""
+    start, end = date(2019, 3, 4), date(2019, 3, 10)
+    public = brief_html(load_brief(run_query, start, end))
+    assert SUPPRESSED_TEXT in public
+    monkeypatch.setenv("LEAD_DB", str(proposals_db_path))
+    at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=90)
+    at.session_state["staff_signed_in"] = True
+    at.query_params.update({"period": f"{start}..{end}"})
+    at.switch_page("pages/brief.py")
+    at.run()
+    assert not at.exception
+    (preview,) = at.get("iframe")
+    without_pictures = partial(re.sub, r"data:image/png;base64,[^\"]+", "")
+    assert without_pictures(preview.proto.srcdoc) == without_pictures(public)
+
+
+@pytest.mark.browser
+def test_brief_page_in_the_browser_downloads_the_previewed_document(staff_app_server, browser, tmp_path):
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    try:
+        page = context.new_page()
+        open_page(page, f"{staff_app_server}/brief?proposal={EAST}&paper=a4")
+        page.get_by_role("heading", name="Hearing brief").wait_for()
+        preview = page.frame_locator('iframe[data-testid="stIFrame"], iframe').last
+        preview.get_by_role("heading", name="LEAD in Baltimore: hearing brief").wait_for(timeout=30_000)
+        assert "Proposed expansion: East of downtown" in preview.locator("body").inner_text()
+        with page.expect_download() as event:
+            page.get_by_role("button", name="Download the brief (print-ready HTML)").click()
+        html = event.value.path().read_text()
+        assert "@page { size: A4" in html and "East of downtown" in html
+        screenshot(page, "brief-page")
+    finally:
+        context.close()

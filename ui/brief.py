@@ -1,0 +1,419 @@
+"""The one-page hearing brief: map, headline figures, the referral trend, a proposal and the sources.
+
+``load_brief`` reads everything through the same ``.sql`` files the pages use and masks it with the
+same public rule (``ui.privacy``): a brief is handed out at a hearing, so it is always a public view,
+whoever assembles it. ``brief_html`` writes one self-contained HTML document (pictures embedded as
+``data:`` URLs, no script needed, print CSS sized to one Letter or A4 page). Pages pass their cached
+``ui.data.query``; tests and scripts pass ``functools.partial(queries.run, con)``.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from html import escape
+
+import pandas as pd
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.dates import DateFormatter, YearLocator
+from matplotlib.figure import Figure
+
+import program
+from geo.map_page import (
+    DEFAULT_LAYERS,
+    AreaChoice,
+    MapFilters,
+    area_choices,
+    central_area_id,
+    load_context,
+    load_density_layers,
+    load_figures,
+)
+from geo.proposal import from_wkb_hex, to_geojson_text
+from geo.static_map import map_png
+from planning.projection import (
+    CASE_MANAGEMENT_SITE,
+    MAX_REFERRALS_PER_ELIGIBLE_ARREST,
+    Assumptions,
+    Observed,
+    project,
+)
+from ui.privacy import SUPPRESSED_TEXT, Disclosure, is_small
+
+RunQuery = Callable[..., pd.DataFrame]
+EDITION = "1959-2022"  # the LEAD era's districts
+CENTRAL = central_area_id(EDITION)
+PAPERS = {"letter": "Letter", "a4": "A4"}
+NO_PROPOSAL = "none"
+MAP_ASPECT = 1.6  # width / height of the brief's map frame
+TREND_STEP = "quarter"
+BAR_COLOUR = "#0072B2"  # Okabe & Ito blue, as the app's charts
+MARKER_COLOUR = "#1b1f24"
+BOUNDARY_SOURCE = "Boundaries: Baltimore City open data (BPD police districts 1959–2022, 2010 NSAs)"
+ASSUMED = ", assumed date"
+RATIO_NOTE = "Referrals per 100 LEAD-eligible arrests: computed from the loaded data; no published benchmark."
+
+
+@dataclass(frozen=True)
+class BriefFigure:
+    label: str
+    value: str
+
+
+@dataclass(frozen=True)
+class ProposalSummary:
+    name: str
+    author: str | None
+    note: str | None
+    rows: list[BriefFigure]
+    basis: str  # how the projection was made, in words
+
+
+@dataclass(frozen=True)
+class Brief:
+    """Everything the printed page shows, already written as text or pictures."""
+
+    title: str
+    period: str
+    paper: str
+    data_note: str
+    synthetic: bool
+    figures: dict[str, list[BriefFigure]]  # area heading -> figures
+    map_png: bytes
+    trend_png: bytes
+    trend_note: str
+    proposal: ProposalSummary | None
+    sources: list[str] = field(default_factory=list)
+    generated_on: date = field(default_factory=date.today)
+
+
+def load_brief(
+    run_query: RunQuery, start: date, end: date, proposal_id: str = NO_PROPOSAL, paper: str = "letter"
+) -> Brief:
+    """Assemble the brief for a period (public view), with one saved proposal or none."""
+    if paper not in PAPERS:
+        raise ValueError(f"brief: paper must be one of {sorted(PAPERS)} (got {paper!r})")
+    period = f"{start:%d %b %Y} – {end:%d %b %Y}"
+    where = {"start_date": start, "end_date": end}
+    pilot = run_query("headline_counts", area_id="pilot_zone", **where).iloc[0]
+    central = run_query("referral_headline", area_id=CENTRAL, **where).iloc[0]
+    trend = run_query("referral_by_type_over_time", area_id=CENTRAL, step=TREND_STEP, **where)
+
+    # One disclosure for every count on the page: the quarters add up to the Central District's total.
+    counts = Disclosure(public=True)
+    for column in ("referrals", "enrolled", "eligible_arrests"):
+        counts.count(("pilot", column), pilot[column])
+    for column in ("referrals", "enrolled", "eligible_arrests", "active_caseload", "rearrested"):
+        counts.count(("central", column), central[column])
+    counts.table("trend", trend, ["total"], by="period_start")
+    counts.column_adds_up("trend", trend, "total", ("central", "referrals"), by="period_start")
+    trend = counts.masked("trend", trend, ["total"], by="period_start")
+
+    figures = {
+        "LEAD pilot zone": _area_figures(counts, "pilot", pilot),
+        "Central District (1959–2022)": [
+            *_area_figures(counts, "central", central),
+            BriefFigure(
+                "On the caseload at the end of the period", counts.text(("central", "active_caseload"))
+            ),
+            BriefFigure("Re-arrested after enrolment", counts.text(("central", "rearrested"))),
+        ],
+    }
+    sources_frame = run_query("data_sources")
+    synthetic = bool(sources_frame["is_synthetic"].any())
+    proposal, proposal_shape = _proposal(run_query, proposal_id, where)
+    return Brief(
+        title="LEAD in Baltimore: hearing brief",
+        period=period,
+        paper=paper,
+        data_note=_data_note(sources_frame),
+        synthetic=synthetic,
+        figures=figures,
+        # With a proposal on the page, the pictures give up a little height so it still fits one sheet.
+        map_png=_map(run_query, start, end, proposal and (proposal.name, proposal_shape)),
+        trend_png=trend_png(
+            trend,
+            f"Referrals per quarter, Central District (1959–2022), {period}",
+            height=1.45 if proposal else 1.9,
+        ),
+        trend_note=(
+            f"Quarters with {SUPPRESSED_TEXT} referrals are not drawn. Lines: pilot launch "
+            f"({program.PILOT_LAUNCH:%b %Y}) and district-wide "
+            f"({program.DISTRICT_WIDE_FROM:%b %Y}{ASSUMED if program.DISTRICT_WIDE_IS_ASSUMED else ''})."
+        ),
+        proposal=proposal,
+        sources=_sources(synthetic, sources_frame, proposal is not None),
+    )
+
+
+def _area_figures(counts: Disclosure, area: str, row: pd.Series) -> list[BriefFigure]:
+    ratio_hidden = counts.is_hidden((area, "referrals")) or counts.is_hidden((area, "eligible_arrests"))
+    ratio = row["diversion_ratio"]
+    shown_ratio = "—" if ratio_hidden or pd.isna(ratio) else f"{float(ratio):.1f}"
+    return [
+        BriefFigure("People referred", counts.text((area, "referrals"))),
+        BriefFigure("Enrolled", counts.text((area, "enrolled"))),
+        BriefFigure("LEAD-eligible arrests", counts.text((area, "eligible_arrests"))),
+        BriefFigure("Referrals per 100 eligible arrests", shown_ratio),
+    ]
+
+
+def _data_note(sources: pd.DataFrame) -> str:
+    synthetic = sorted(set(sources.loc[sources["is_synthetic"], "table_name"]))
+    if synthetic:
+        tables = " and ".join(synthetic).capitalize()
+        return (
+            f"Demo data — synthetic. {tables} in this brief were generated by seeded code to resemble "
+            "Baltimore; they are not real people or real police records."
+        )
+    return "Figures from the records loaded into the dashboard (sources below)."
+
+
+def _sources(synthetic: bool, sources: pd.DataFrame, with_proposal: bool) -> list[str]:
+    launch = program.CITATIONS["launch"]
+    lines = [
+        f"{launch.figure}: {launch.source}. Pilot zone: Franklin St to Pratt St, St. Paul St to MLK Jr Blvd.",
+        RATIO_NOTE,
+        f"Public view: counts from 1 to 4 read “{SUPPRESSED_TEXT}”, and counts that would give one away "
+        "by subtraction are withheld; no individual record is shown.",
+        BOUNDARY_SOURCE + ".",
+    ]
+    for row in sources[~sources["is_synthetic"]].itertuples():
+        lines.append(
+            f"{row.table_name.capitalize()}: {row.source}, {row.row_count:,} records, "
+            f"as of {row.last_date:%d %b %Y}."
+        )
+    if synthetic:
+        lines.append("Arrests and referrals: synthetic demo records (source 'synthetic-demo').")
+    if with_proposal:
+        cap = program.CITATIONS["caseload_cap"]
+        lines.append(f"Caseload cap: {cap.figure} ({cap.source}).")
+    return lines
+
+
+def _proposal(run_query: RunQuery, proposal_id: str, where: dict):
+    """The chosen saved proposal's figures and projection (public rule), and its shape for the map."""
+    if proposal_id == NO_PROPOSAL:
+        return None, None
+    saved = run_query("proposal_list")
+    chosen = saved[saved["area_id"] == proposal_id]
+    if chosen.empty:
+        raise ValueError(f"no saved proposal {proposal_id!r}")
+    row = chosen.iloc[0]
+    shape = from_wkb_hex(row["wkb_hex"])
+    site = {"site_lon": CASE_MANAGEMENT_SITE.lon, "site_lat": CASE_MANAGEMENT_SITE.lat}
+    counts = run_query("expansion_area_arrests", geojson=to_geojson_text(shape), **where, **site).iloc[0]
+    observed = Observed.from_row(
+        run_query("expansion_observed_ratios", area_id="pilot_zone", **where).iloc[0]
+    )
+    eligible = int(counts["eligible_arrests"])
+    rows = [
+        BriefFigure("Area", f"{float(row['area_km2']):,.2f} km²"),
+        BriefFigure(
+            "LEAD-eligible arrests in the period", SUPPRESSED_TEXT if is_small(eligible) else f"{eligible:,}"
+        ),
+    ]
+    ratios_hidden = (
+        is_small(observed.referrals)
+        or is_small(observed.eligible_arrests)
+        or is_small(observed.enrolled)
+        or observed.referrals_per_eligible_arrest is None
+    )
+    if is_small(eligible):
+        basis = f"Not projected: {SUPPRESSED_TEXT} eligible arrests in the area."
+    elif ratios_hidden:
+        basis = "Not projected: too few records in the pilot zone over this period to observe its ratios."
+    else:
+        assumptions = Assumptions(
+            referrals_per_eligible_arrest=min(
+                observed.referrals_per_eligible_arrest, MAX_REFERRALS_PER_ELIGIBLE_ARREST
+            ),
+            enrolment_rate=observed.enrolment_rate or 0.0,
+            months_in_program=observed.mean_months_in_program
+            if observed.mean_months_in_program and not is_small(observed.exited)
+            else 12.0,
+        )
+        projection = project(float(counts["eligible_per_year"]), assumptions)
+        rows += [
+            BriefFigure("Eligible arrests a year", f"{projection.eligible_arrests_per_year:,.1f}"),
+            BriefFigure("Projected referrals a year", f"{projection.referrals_per_year:,.0f}"),
+            BriefFigure("Projected new participants a year", f"{projection.participants_per_year:,.0f}"),
+            BriefFigure(
+                "Case manager + peer pairs",
+                f"{projection.case_managers} (cap {assumptions.caseload_cap} per pair)",
+            ),
+        ]
+        basis = (
+            f"Planner's defaults: {assumptions.referrals_per_eligible_arrest:.2f} referrals per eligible "
+            f"arrest and {assumptions.enrolment_rate:.2f} enrolled per referral, as in the pilot zone over "
+            f"the same period (computed from the loaded data); {assumptions.months_in_program:.1f} months in "
+            "the program."
+        )
+    summary = ProposalSummary(
+        name=str(row["name"]),
+        author=None if pd.isna(row["author"]) else str(row["author"]),
+        note=None if pd.isna(row["note"]) else str(row["note"]),
+        rows=rows,
+        basis=basis,
+    )
+    return summary, shape
+
+
+def _map(run_query: RunQuery, start: date, end: date, proposal: tuple | None) -> bytes:
+    """The Central District with referral density, the pilot zone and candidates (and the proposal)."""
+    filters = MapFilters(start, end, area_id=CENTRAL, public=True)
+    context = load_context(run_query, EDITION)
+    figures = load_figures(run_query, filters)
+    layers = load_density_layers(run_query, filters, figures)
+    central = area_choices(run_query("area_list", edition=EDITION), EDITION)[CENTRAL]
+    (south, west), (north, east) = central.bounds
+    if proposal is not None:
+        p_west, p_south, p_east, p_north = proposal[1].bounds
+        south, west, north, east = (
+            min(south, p_south),
+            min(west, p_west),
+            max(north, p_north),
+            max(east, p_east),
+        )
+    # Widen the frame to the picture's landscape shape, so the map fills its half page with context.
+    shrink = math.cos(math.radians((north + south) / 2))  # a degree of longitude is shorter here
+    missing = (north - south) * MAP_ASPECT - (east - west) * shrink
+    if missing > 0:
+        west, east = west - missing / shrink / 2, east + missing / shrink / 2
+    frame = AreaChoice("brief", "brief", central.label, ((south, west), (north, east)))
+    return map_png(
+        context,
+        layers,
+        title="Referrals per cell, the pilot zone and the Central District",
+        area=frame,
+        visible=[layer for layer in DEFAULT_LAYERS if layer != "neighbourhoods"],
+        size=(7.4, 3.5 if proposal is None else 2.8),
+        proposals=[] if proposal is None else [proposal],
+    )
+
+
+def trend_png(frame: pd.DataFrame, title: str, height: float = 1.9) -> bytes:
+    """Bars of ``frame['total']`` per quarter (missing = hidden, not drawn), with the program's dates."""
+    figure = Figure(figsize=(7.4, height), dpi=150, facecolor="white")
+    FigureCanvasAgg(figure)
+    axes = figure.add_axes((0.07, 0.2, 0.91, 0.64))
+    shown = frame.dropna(subset=["total"])
+    starts = pd.to_datetime(shown["period_start"])
+    axes.bar(starts + pd.Timedelta(days=45), shown["total"].astype(float), width=80, color=BAR_COLOUR)
+    first, last = (pd.Timestamp(frame["period_start"].min()), pd.Timestamp(frame["period_start"].max()))
+    markers = ((program.PILOT_LAUNCH, "Pilot launch"), (program.DISTRICT_WIDE_FROM, "District-wide"))
+    for position, (on, label) in enumerate(markers):
+        when = pd.Timestamp(on)
+        if len(frame) and first <= when <= last:
+            axes.axvline(when, color=MARKER_COLOUR, linestyle=":", linewidth=1.4)
+            axes.annotate(
+                label,
+                (when, 1 - 0.16 * position),
+                xycoords=("data", "axes fraction"),
+                xytext=(3, -2),
+                textcoords="offset points",
+                va="top",
+                fontsize=8,
+                bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.85, "pad": 1},
+            )
+    axes.set_ylabel("Referrals", fontsize=9)
+    axes.tick_params(labelsize=8)
+    axes.xaxis.set_major_locator(YearLocator())
+    axes.xaxis.set_major_formatter(DateFormatter("%Y"))
+    axes.spines[["top", "right"]].set_visible(False)
+    axes.grid(axis="y", color="#d9dde3", linewidth=0.6)
+    axes.set_axisbelow(True)
+    top = shown["total"].max()
+    axes.set_ylim(0, (float(top) * 1.15) if pd.notna(top) and top > 0 else 5)
+    figure.text(0.01, 0.97, title, fontsize=10, fontweight="bold", va="top")
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=150, facecolor="white")
+    return buffer.getvalue()
+
+
+# The printed page -------------------------------------------------------------------------------------
+
+_CSS = """
+@page { size: %(paper)s; margin: 0.4in; }
+* { box-sizing: border-box; }
+body { font: 10pt/1.3 "DejaVu Sans", "Liberation Sans", Arial, sans-serif; color: #111; margin: 0; }
+.page { max-width: 7.6in; margin: 0 auto; }
+h1 { font-size: 17pt; margin: 0 0 2pt; }
+.meta { font-size: 9.5pt; color: #222; margin: 0 0 4pt; }
+.synthetic { border: 1.5pt solid #0b4f8a; background: #e8f1fa; padding: 2pt 6pt; font-size: 8.5pt;
+             margin: 0 0 5pt; }
+.areas { display: flex; gap: 8pt; margin-bottom: 4pt; }
+.area { flex: 1; border: 0.75pt solid #888; padding: 4pt 6pt; }
+.area h2 { font-size: 10.5pt; margin: 0 0 3pt; }
+.area table { width: 100%%; border-collapse: collapse; }
+.area td { padding: 0.5pt 0; font-size: 9pt; }
+.area td.value { text-align: right; font-weight: bold; font-size: 10.5pt; white-space: nowrap; }
+figure { margin: 0 0 4pt; }
+figure img { width: 100%%; display: block; }
+figcaption { font-size: 8pt; color: #222; }
+.proposal { border: 1.5pt solid #e66101; padding: 4pt 6pt; margin-bottom: 6pt; font-size: 9pt; }
+.proposal h2 { font-size: 10.5pt; margin: 0 0 2pt; }
+/* one line each, whatever was typed: a long name or note must not push the page onto a second sheet */
+.proposal h2, .proposal .note { white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+.proposal .rows { display: grid; grid-template-columns: auto auto auto auto; gap: 0 10pt; margin: 2pt 0; }
+.proposal .rows b { white-space: nowrap; }
+.sources { font-size: 7.5pt; color: #222; margin: 0; padding-left: 12pt; }
+.sources li { margin: 0; }
+.print { position: fixed; top: 8px; right: 8px; font-size: 14px; padding: 4px 10px; }
+@media print { .print { display: none; } }
+@media screen { body { background: #e9ecef; } .page { background: #fff; padding: 0.45in;
+                box-shadow: 0 0 6px rgba(0,0,0,.3); margin: 12px auto; max-width: 8.5in; } }
+"""
+
+
+def _img(png: bytes, alt: str) -> str:
+    return f'<img alt="{escape(alt)}" src="data:image/png;base64,{base64.b64encode(png).decode("ascii")}">'
+
+
+def brief_html(brief: Brief) -> str:
+    """The brief as one self-contained, print-ready HTML document (one Letter or A4 page)."""
+    areas = "".join(
+        f'<div class="area"><h2>{escape(heading)}</h2><table>'
+        + "".join(
+            f'<tr><td>{escape(f.label)}</td><td class="value">{escape(f.value)}</td></tr>' for f in figures
+        )
+        + "</table></div>"
+        for heading, figures in brief.figures.items()
+    )
+    proposal = ""
+    if brief.proposal is not None:
+        p = brief.proposal
+        who = f" — proposed by {escape(p.author)}" if p.author else ""
+        rows = "".join(f"<span>{escape(f.label)}</span><b>{escape(f.value)}</b>" for f in p.rows)
+        note = f'<div class="note" title="{escape(p.note)}">{escape(p.note)}</div>' if p.note else ""
+        proposal = (
+            f'<section class="proposal"><h2>Proposed expansion: {escape(p.name)}{who}</h2>{note}'
+            f'<div class="rows">{rows}</div><div>{escape(p.basis)}</div></section>'
+        )
+    sources = "".join(f"<li>{escape(line)}</li>" for line in brief.sources)
+    synthetic = f'<div class="synthetic"><b>{escape(brief.data_note)}</b></div>' if brief.synthetic else ""
+    css = _CSS % {"paper": PAPERS[brief.paper]}
+    map_note = "Referral cells with fewer than 5 referrals, and cells that would reveal them, are not drawn."
+    if brief.synthetic:
+        map_note += " Synthetic demo data."
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>{escape(brief.title)}, {escape(brief.period)}</title>
+<style>{css}</style></head>
+<body><button class="print" onclick="window.print()">Print</button><main class="page">
+<h1>{escape(brief.title)}</h1>
+<p class="meta">{escape(brief.period)} · Law Enforcement Assisted Diversion · prepared
+{brief.generated_on:%d %b %Y}, LEAD Baltimore dashboard</p>
+{synthetic}
+<div class="areas">{areas}</div>
+<figure>{_img(brief.map_png, "Map: referrals per cell, the pilot zone and the Central District")}
+<figcaption>{escape(map_note)}</figcaption></figure>
+<figure>{_img(brief.trend_png, "Chart: referrals per quarter in the Central District")}
+<figcaption>{escape(brief.trend_note)}</figcaption></figure>
+{proposal}
+<ul class="sources">{sources}</ul>
+</main></body></html>
+"""
