@@ -40,6 +40,10 @@ test: setup lint
 bench: setup
 	$(BIN)/python -m bench
 
+.PHONY: bench-quick
+bench-quick: setup
+	$(BIN)/python -m bench --quick
+
 # Maintainer tools: regenerate shipped, generalised data from the official open-data files.
 boundaries: $(BIN)/.installed
 	$(BIN)/python -m geo.build_boundaries

@@ -42,3 +42,27 @@ def test_banner_names_only_the_tables_still_synthetic():
     )
     only_referrals = synthetic_banner_text(["referrals"])
     assert "Referrals shown here" in only_referrals and "rrests" not in only_referrals
+
+
+def test_a_failing_page_shows_words_not_a_traceback():
+    def script():
+        import streamlit as st
+        from streamlit.errors import StreamlitAPIException
+
+        from ui.chrome import run_page_safely
+
+        class BrokenPage:
+            title = "Broken"
+
+            def run(self):
+                st.write("before the failure")
+                raise StreamlitAPIException("a widget was misused")
+
+        run_page_safely(BrokenPage())
+
+    at = AppTest.from_function(script, default_timeout=APP_TIMEOUT).run()
+    assert not at.exception
+    assert [e.value for e in at.error] == [
+        "Something went wrong while drawing this page. The error has been logged; "
+        "try another period or filter, or reload the page."
+    ]

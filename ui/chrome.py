@@ -171,9 +171,9 @@ def run_page_safely(page) -> None:
     """Run a page; an unexpected error becomes a plain message, never a traceback on screen."""
     try:
         page.run()
-    except Exception as error:  # noqa: BLE001 — the last line of defence for the UI
-        if type(error).__module__.startswith("streamlit"):
-            raise  # rerun/stop signals are control flow, not errors
+    except Exception:  # noqa: BLE001 — the last line of defence for the UI
+        # st.rerun / st.stop / switch_page signal with BaseException subclasses, so they pass through;
+        # anything else, a Streamlit API misuse included, becomes words on the page.
         log.exception("page %s failed", getattr(page, "title", page))
         st.error(
             "Something went wrong while drawing this page. The error has been logged; "

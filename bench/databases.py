@@ -1,0 +1,53 @@
+"""The benchmark databases: ``python -m ingest demo --arrests N --db PATH``, timed, at each size."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from store.connection import REPO_ROOT
+
+SEED = 2017
+
+
+def database_path(work: Path, arrests: int) -> Path:
+    return work / f"demo_{arrests}.duckdb"
+
+
+def build(work: Path, arrests: int) -> dict:
+    """Build a fresh demo database of ``arrests`` arrests; time it and the builder's peak memory."""
+    work.mkdir(parents=True, exist_ok=True)
+    db = database_path(work, arrests)
+    for leftover in (db, db.with_name(db.name + ".wal")):
+        leftover.unlink(missing_ok=True)
+    command = [
+        sys.executable,
+        "-m",
+        "ingest",
+        "demo",
+        "--arrests",
+        str(arrests),
+        "--seed",
+        str(SEED),
+        "--db",
+        str(db),
+    ]
+    log = db.with_suffix(".build.log")
+    started = time.perf_counter()
+    with open(log, "w") as output:
+        process = subprocess.Popen(command, cwd=REPO_ROOT, stdout=output, stderr=subprocess.STDOUT)
+        _, status, usage = os.wait4(process.pid, 0)  # this child's own resource use, peak memory included
+    seconds = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        raise RuntimeError(f"demo build of {arrests:,} arrests failed:\n{log.read_text()[-2000:]}")
+    return {
+        "arrests": arrests,
+        "db": str(db.relative_to(REPO_ROOT)) if db.is_relative_to(REPO_ROOT) else str(db),
+        "build_s": round(seconds, 1),
+        "db_mb": round(db.stat().st_size / 1e6, 1),
+        "builder_peak_rss_mb": round(usage.ru_maxrss / 1024),
+    }

@@ -1,0 +1,62 @@
+"""What a viewer changes on each page, and how a new value is picked.
+
+Values are drawn at random (seeded) so most changes ask for figures nobody asked for before: the
+query cache cannot hide the database's work. A key a page no longer draws is skipped, not an error;
+the harness reports which keys it could not find.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+
+from bench.client import Widget
+
+# url path of the page -> keys of the widgets a viewer changes there ("" is the default page).
+FILTERS_BY_PAGE: dict[str, tuple[str, ...]] = {
+    "": ("period",),
+    "map": ("period", "map_area", "map_referral_type", "map_offense_category", "map_edition"),
+    "referrals": ("period", "referrals_area", "referrals_step"),
+    "expansion": (
+        "period",
+        "rank_kind",
+        "rank_by",
+        "rank_candidates_only",
+        "observed_area",
+        "caseload_standard",
+    ),
+    "brief": ("period", "brief_paper", "brief_proposal"),
+    "import_data": (),  # staff only: a public viewer never sees it
+}
+# A page added later still gets the period every page shares.
+DEFAULT_FILTERS = ("period",)
+
+
+def filters_for(path: str) -> tuple[str, ...]:
+    """Keys of the widgets a viewer changes on the page at ``path``."""
+    return FILTERS_BY_PAGE.get(path, DEFAULT_FILTERS)
+
+
+SHORTEST_PERIOD_DAYS = 30
+
+
+def random_value(widget: Widget, current: object, rng: random.Random) -> object:
+    """A new value for ``widget``, different from ``current`` where the widget allows it."""
+    if widget.kind == "date_input":
+        return random_period(date.fromisoformat(widget.min), date.fromisoformat(widget.max), rng)
+    if widget.kind == "checkbox":
+        return not bool(current)
+    choices = [option for option in widget.options if option != current] or list(widget.options)
+    if not choices:
+        raise ValueError(f"widget {widget.key!r} has no options to choose from")
+    picked = rng.choice(choices)
+    return [picked] if widget.kind == "button_group" else picked
+
+
+def random_period(first: date, last: date, rng: random.Random) -> tuple[date, date]:
+    """A period of at least a month (or all of [first, last] if shorter) inside [first, last]: what a
+    viewer picks in the date range box."""
+    span = (last - first).days
+    length = rng.randint(min(SHORTEST_PERIOD_DAYS, span), span)
+    start = first + timedelta(days=rng.randint(0, span - length))
+    return start, start + timedelta(days=length)

@@ -1,0 +1,771 @@
+"""BENCHMARKS.md and its JSON twin, written from one results dictionary.
+
+The acceptance targets are checked here, at the largest database size measured. Units: seconds and
+milliseconds; bytes, kB and MB are decimal (1 MB = 1,000,000 bytes), memory included, so a limit is
+never met by a change of unit.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from bench import findings
+
+FIRST_PAGE_LIMIT_S = 2.0
+FILTER_CHANGE_LIMIT_MS = 150.0
+MAP_PAYLOAD_LIMIT_BYTES = 500_000
+PEAK_RSS_LIMIT_MB = 400.0
+MAP_PAGE = "map"
+MIB = 2**20 / 1e6  # VmHWM is reported in KiB; the harness records MiB; shown here in MB
+
+
+@dataclass(frozen=True)
+class Target:
+    key: str
+    what: str
+    limit_text: str
+    measure: Callable[[dict], object]  # results -> measured value (None when not measured)
+    passes: Callable[[object], bool]
+    show: Callable[[object], str]
+
+
+def _largest(results: dict) -> dict:
+    sizes = results.get("sizes") or {}
+    return sizes[max(sizes, key=int)] if sizes else {}
+
+
+def _get(data: dict | None, *path, default=None):
+    for key in path:
+        if not isinstance(data, dict) or key not in data or data[key] is None:
+            return default
+        data = data[key]
+    return data
+
+
+def _mb(mib: float | None) -> float | None:
+    return None if mib is None else mib * MIB
+
+
+def _map_payload(results: dict) -> int | None:
+    return _get(_largest(results), "served", "pages", MAP_PAGE, "map_payload_bytes_max")
+
+
+TARGETS = (
+    Target(
+        "first_page_new_viewer",
+        "First page ready, a new viewer (server running)",
+        f"≤ {FIRST_PAGE_LIMIT_S:g} s",
+        lambda r: _get(_largest(r), "served", "first_page_warm", "seconds"),
+        lambda v: v <= FIRST_PAGE_LIMIT_S,
+        lambda v: f"{v:.2f} s",
+    ),
+    Target(
+        "first_page_after_start",
+        "First page ready, the first viewer after the server starts",
+        f"≤ {FIRST_PAGE_LIMIT_S:g} s",
+        lambda r: _get(_largest(r), "served", "first_page_cold", "seconds"),
+        lambda v: v <= FIRST_PAGE_LIMIT_S,
+        lambda v: f"{v:.2f} s",
+    ),
+    Target(
+        "first_page_in_browser",
+        "First page ready in a browser (Chromium, offline: map drawn), first visit",
+        f"≤ {FIRST_PAGE_LIMIT_S:g} s",
+        lambda r: _get(_largest(r), "served", "first_page_in_browser", "first_visit", "seconds"),
+        lambda v: v <= FIRST_PAGE_LIMIT_S,
+        lambda v: f"{v:.2f} s",
+    ),
+    Target(
+        "filter_change_p95",
+        "Filter change, p95 server side (one viewer, every page)",
+        f"≤ {FILTER_CHANGE_LIMIT_MS:g} ms",
+        lambda r: _get(_largest(r), "served", "filter_change_all_pages", "p95_ms"),
+        lambda v: v <= FILTER_CHANGE_LIMIT_MS,
+        lambda v: f"{v:,.0f} ms",
+    ),
+    Target(
+        "map_payload",
+        "Map payload (Map page's map, largest seen)",
+        f"< {MAP_PAYLOAD_LIMIT_BYTES / 1000:g} kB",
+        _map_payload,
+        lambda v: v < MAP_PAYLOAD_LIMIT_BYTES,
+        lambda v: f"{v / 1000:,.0f} kB",
+    ),
+    Target(
+        "peak_rss_one_viewer",
+        "Peak RSS of the app, one viewer through every page",
+        f"< {PEAK_RSS_LIMIT_MB:g} MB",
+        lambda r: _mb(_get(_largest(r), "served", "peak_rss_mb")),
+        lambda v: v < PEAK_RSS_LIMIT_MB,
+        lambda v: f"{v:,.0f} MB",
+    ),
+    Target(
+        "peak_rss_load",
+        "Peak RSS of the app during the load test",
+        f"< {PEAK_RSS_LIMIT_MB:g} MB",
+        lambda r: _mb(_get(r, "load_test", "peak_rss_mb")),
+        lambda v: v < PEAK_RSS_LIMIT_MB,
+        lambda v: f"{v:,.0f} MB",
+    ),
+    Target(
+        "load_errors",
+        "Load test: errors",
+        "0",
+        lambda r: _get(r, "load_test", "errors"),
+        lambda v: v == 0,
+        lambda v: f"{v:,}",
+    ),
+    Target(
+        "fault_nothing_lost",
+        "Fault test: after each kill -9 every table is as before (or the whole import, if it had committed); "
+        "the import after the crash lands whole",
+        "yes",
+        lambda r: (
+            None
+            if _get(r, "fault_test") is None
+            else bool(
+                _get(r, "fault_test", "nothing_lost")
+                and _get(r, "fault_test", "import_after_crash", "matches_clean_import")
+            )
+        ),
+        lambda v: v is True,
+        lambda v: "yes" if v else "NO",
+    ),
+)
+
+
+def acceptance(results: dict) -> list[dict]:
+    rows = []
+    for target in TARGETS:
+        value = target.measure(results)
+        rows.append(
+            {
+                "key": target.key,
+                "what": target.what,
+                "target": target.limit_text,
+                "measured": None if value is None else target.show(value),
+                "value": value,
+                "met": None if value is None else bool(target.passes(value)),
+            }
+        )
+    return rows
+
+
+# ------------------------------------------------------------------------------------------- markdown
+
+
+def _table(header: list[str], rows: list[list[object]], align: str | None = None) -> str:
+    align = align or "l" + "r" * (len(header) - 1)
+    marks = ["---:" if a == "r" else "---" for a in align]
+    lines = ["| " + " | ".join(header) + " |", "| " + " | ".join(marks) + " |"]
+    lines += ["| " + " | ".join("—" if c is None else str(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def _n(value, digits: int = 0, suffix: str = "") -> str | None:
+    if value is None:
+        return None
+    return f"{value:,.{digits}f}{suffix}"
+
+
+def _ms(summary: dict | None, key: str) -> str | None:
+    return _n(_get(summary, key), 0)
+
+
+def _sizes(results: dict) -> list[tuple[int, dict]]:
+    return sorted(((int(k), v) for k, v in (results.get("sizes") or {}).items()), key=lambda kv: kv[0])
+
+
+def _summary_table(results: dict) -> str:
+    header = ["", *[f"{size:,} arrests" for size, _ in _sizes(results)]]
+    rows_spec = [
+        ("Demo database build", lambda e: _n(_get(e, "database", "build_s"), 1, " s")),
+        ("Database file", lambda e: _n(_get(e, "database", "db_mb"), 1, " MB")),
+        ("Import, rows/s (whole import)", lambda e: _n(_get(e, "import", "import_rows_per_s"))),
+        ("DuckDB `read_csv`, rows/s (same file)", lambda e: _n(_get(e, "import", "read_csv_rows_per_s"))),
+        ("First page, new viewer", lambda e: _n(_get(e, "served", "first_page_warm", "seconds"), 2, " s")),
+        (
+            "First page, first viewer after start",
+            lambda e: _n(_get(e, "served", "first_page_cold", "seconds"), 2, " s"),
+        ),
+        (
+            "First page in a browser, map drawn",
+            lambda e: _n(_get(e, "served", "first_page_in_browser", "first_visit", "seconds"), 2, " s"),
+        ),
+        (
+            "Filter change p50 (all pages)",
+            lambda e: _n(_get(e, "served", "filter_change_all_pages", "p50_ms"), 0, " ms"),
+        ),
+        (
+            "Filter change p95 (all pages)",
+            lambda e: _n(_get(e, "served", "filter_change_all_pages", "p95_ms"), 0, " ms"),
+        ),
+        (
+            "Map payload (Map page)",
+            lambda e: _n(_div(_get(e, "served", "pages", MAP_PAGE, "map_payload_bytes_max"), 1000), 0, " kB"),
+        ),
+        ("App peak RSS (one viewer)", lambda e: _n(_mb(_get(e, "served", "peak_rss_mb")), 0, " MB")),
+    ]
+    rows = [[label, *[get(entry) for _, entry in _sizes(results)]] for label, get in rows_spec]
+    return _table(header, rows)
+
+
+def _div(value, by):
+    return None if value is None else value / by
+
+
+def _served_pages_table(results: dict) -> str:
+    sizes = _sizes(results)
+    paths = []
+    for _, entry in sizes:
+        for path in _get(entry, "served", "pages", default={}):
+            if path not in paths:
+                paths.append(path)
+    header = ["Page", *[f"{s:,}: open / change p50 / p95 (ms)" for s, _ in sizes], "bytes sent (largest)"]
+    rows = []
+    for path in paths:
+        cells = []
+        name = path
+        for _, entry in sizes:
+            page = _get(entry, "served", "pages", path)
+            if page is None:
+                cells.append(None)
+                continue
+            name = page["page"]
+            change = page["filter_change"]
+            cells.append(
+                f"{page['first_run_ms']:,.0f} / {_ms(change, 'p50_ms') or '—'} / "
+                f"{_ms(change, 'p95_ms') or '—'}"
+            )
+        largest_page = _get(sizes[-1][1], "served", "pages", path, default={}) if sizes else {}
+        sent = max(
+            filter(None, [largest_page.get("first_run_bytes"), largest_page.get("filter_change_bytes_max")]),
+            default=None,
+        )
+        rows.append([name, *cells, _n(_div(sent, 1000), 0, " kB")])
+    return _table(header, rows)
+
+
+def _page_scripts_table(results: dict) -> str:
+    sizes = _sizes(results)
+    titles = []
+    for _, entry in sizes:
+        for title in _get(entry, "page_scripts", "pages", default={}):
+            if title not in titles:
+                titles.append(title)
+    header = ["Page", *[f"{s:,}: first run / rerun (ms)" for s, _ in sizes]]
+    rows = []
+    for title in titles:
+        cells = []
+        for _, entry in sizes:
+            page = _get(entry, "page_scripts", "pages", title)
+            problems = " ⚠" if page and page.get("problems") else ""
+            problems += " (staff)" if page and page.get("view") == "staff" else ""
+            cells.append(
+                None
+                if page is None
+                else f"{page['first_run_ms']:,.0f} / {page['rerun_after_filter_ms']:,.0f}{problems}"
+            )
+        rows.append([title, *cells])
+    cold = [_n(_get(e, "page_scripts", "cold_process_first_run_ms"), 0) for _, e in sizes]
+    rows.append(["(first run in a fresh process: imports, database, first queries)", *cold])
+    return _table(header, rows)
+
+
+def _queries_table(results: dict) -> str:
+    sizes = _sizes(results)
+    names = sorted({name for _, e in sizes for name in (_get(e, "queries", default={}) or {})})
+    header = ["Query", *[f"{s:,}: p50 / p95 (cold) ms" for s, _ in sizes]]
+    rows = []
+    for name in names:
+        cells = []
+        for _, entry in sizes:
+            timing = _get(entry, "queries", name)
+            if timing is None:
+                cells.append(None)
+            elif "error" in timing:
+                cells.append(f"error: {timing['error'][:60]}")
+            else:
+                cells.append(f"{timing['p50_ms']:,.1f} / {timing['p95_ms']:,.1f} ({timing['cold_ms']:,.0f})")
+        rows.append([f"`{name}`", *cells])
+    return _table(header, rows)
+
+
+def _naive_table(results: dict) -> str:
+    payload = _map_payload(results)
+    rows = []
+    for item in results.get("naive_map") or []:
+        ratio = f"{item['html_bytes'] / payload:,.1f}×" if payload else None
+        rows.append(
+            [
+                f"{item['markers']:,} CircleMarkers",
+                f"{item['seconds']:.2f} s",
+                f"{item['html_bytes'] / 1e6:,.1f} MB",
+                ratio,
+            ]
+        )
+    largest = max(int(k) for k in results["sizes"]) if results.get("sizes") else None
+    served = _get(_largest(results), "served", "pages", MAP_PAGE, default={})
+    if payload:
+        change = _get(served, "filter_change", "p50_ms")
+        rows.append(
+            [
+                f"The app's Map page at {largest:,} arrests (hexagon density, every arrest counted)",
+                f"{served['first_run_ms'] / 1000:.2f} s open, {change / 1000 if change else 0:.2f} s per "
+                "filter change (p50)",
+                f"{payload / 1e6:,.2f} MB",
+                "1×",
+            ]
+        )
+    return _table(["Map", "Time", "HTML / payload", "Size vs the app's map"], rows)
+
+
+def _map_scenarios_section(results: dict) -> str:
+    scenarios = _largest(results).get("map_scenarios")
+    if not scenarios or not scenarios.get("output"):
+        return "Not run" + (f" ({scenarios['note']})." if scenarios and scenarios.get("note") else ".")
+    return "\n".join(
+        [
+            "The map engineer's `bench/map_payload.py`, run by the harness on the largest database: the Map "
+            "page's map built and handed to `st_folium` in-process for each filter scenario (payload in KiB "
+            "there, 1 KiB = 1,024 bytes; the acceptance table above uses kB of 1,000 bytes, measured on the "
+            "wire).",
+            "",
+            "```",
+            scenarios["output"],
+            "```",
+        ]
+    )
+
+
+def _load_section(results: dict) -> str:
+    test = results.get("load_test")
+    if not test:
+        return "Not run."
+    lines = [
+        f"{test['viewers']} viewers against one app on 127.0.0.1 with the {test['arrests']:,}-arrest "
+        "database, each "
+        f"for {test['seconds_each']:.0f} s: open a page, change 2–5 of its filters one at a time (random new "
+        f"values), pause {test['think_seconds'][0]:g}–{test['think_seconds'][1]:g} s between actions, move "
+        "on. "
+        f"Viewers join over the first 5 s. {test['requests']:,} script runs in {test['wall_seconds']:.0f} s "
+        f"({test['requests_per_second']:.1f}/s).",
+        "",
+        _table(
+            ["", "runs", "p50", "p95", "max"],
+            [
+                [
+                    label,
+                    _n(_get(test, key, "n")),
+                    _n(_get(test, key, "p50_ms"), 0, " ms"),
+                    _n(_get(test, key, "p95_ms"), 0, " ms"),
+                    _n(_get(test, key, "max_ms"), 0, " ms"),
+                ]
+                for label, key in (
+                    ("Filter change", "filter_change"),
+                    ("Page open", "page_open"),
+                    ("All", "all_runs"),
+                )
+            ],
+        ),
+        "",
+        _load_reading(results, test),
+        "",
+        f"Errors: **{test['errors']}**"
+        + (": " + "; ".join(test["error_examples"]) if test["errors"] else "")
+        + f". Server tracebacks logged: {len(test.get('server_tracebacks') or [])}. "
+        f"App peak RSS during the test: {_n(_mb(test.get('peak_rss_mb')), 0, ' MB')}.",
+    ]
+    return "\n".join(lines)
+
+
+def _load_reading(results: dict, test: dict) -> str:
+    """How to read the response times: what the machine was doing while the viewers waited."""
+    loads = results.get("section_load") or {}
+    busy = next(
+        (v["cpu_busy_pct"] for k, v in loads.items() if "load test" in k and "postScriptGC" not in k), None
+    )
+    cpus = _get(results, "machine", "cpus")
+    if busy is None:
+        return ""
+    return (
+        f"While it ran, the machine's {cpus} CPUs were {busy:.0f}% busy (the viewers' client included). "
+        "Streamlit runs every session's script in a thread of one Python process, so the pages' Python "
+        f"work is serialised by the GIL: the app served about {test['requests_per_second']:.1f} runs a "
+        "second however many viewers asked, and twenty viewers who each act every second or so wait in "
+        "line for each other. The response times grow with the cost of one run; more app processes "
+        "behind one address (one per core) or a cheaper run are what shorten them."
+    )
+
+
+def _fault_section(results: dict) -> str:
+    test = results.get("fault_test")
+    if not test:
+        return "Not run."
+    rows = [
+        [
+            kill["moment"],
+            f"{kill['killed_after_s']:.1f} s",
+            kill["stage_when_killed"],
+            "SIGKILL" if kill["killed"] else f"exit {kill['returncode']} (not killed)",
+            kill["state"],
+        ]
+        for kill in test["kills"]
+    ]
+    tables = ", ".join(f"{name} {rows:,}" for name, rows in test["tables"].items())
+    after = test["import_after_crash"]
+    return "\n".join(
+        [
+            f"`python -m ingest arrests FILE --db DB` with a {test['rows_in_file']:,}-row classic-layout "
+            "file, into a "
+            f"copy of the {test['base_database_arrests']:,}-arrest demo database ({tables}). A reference "
+            "import of the "
+            f"same file ran to the end in {test['reference_import_s']:.0f} s; kill moments are placed by "
+            "its stages. Compared: each table's row count and the sum of a 64-bit hash of every row.",
+            "",
+            _table(
+                [
+                    "Kill moment",
+                    "Killed after",
+                    "Importer's stage",
+                    "How it ended",
+                    "Database after reopening",
+                ],
+                rows,
+                "lrlll",
+            ),
+            "",
+            "Importing the file again into the crashed database afterwards: "
+            + (
+                "landed exactly as in the reference import."
+                if after["matches_clean_import"]
+                else f"DIFFERENT: {after['differences']}"
+            ),
+        ]
+    )
+
+
+def _profile_section(results: dict) -> str:
+    profiles = _get(_largest(results), "page_scripts", "profiles", default={})
+    if not profiles:
+        return "No profile taken."
+    summary = []
+    for path, profile in profiles.items():
+        owners = ", ".join(
+            f"{owner} {ms:,.0f}" for owner, ms in list(profile["own_ms_per_run_by_package"].items())[:5]
+        )
+        top = ", ".join(
+            f"`{row['function'].split(' (')[0]}` {row['cumulative_ms_per_run']:,.0f}"
+            for row in profile["top_cumulative"][:5]
+        )
+        summary.append([f"`{path}`", _n(profile["mean_rerun_ms_profiled"], 0), owners, top])
+    slowest_path, slowest = next(iter(profiles.items()))
+    rows = [
+        [
+            f"`{row['function']}`",
+            _n(row["cumulative_ms_per_run"], 1),
+            _n(row["own_ms_per_run"], 1),
+            _n(row["calls_per_run"], 0),
+        ]
+        for row in slowest["top_cumulative"][:15]
+    ]
+    own = [
+        [f"`{row['function']}`", _n(row["own_ms_per_run"], 1), _n(row["calls_per_run"], 0)]
+        for row in slowest["top_own"][:10]
+    ]
+    return "\n".join(
+        [
+            f"Each page's script rerun {slowest['reruns']} times after a period change, the query cache "
+            "cleared "
+            "before each, under cProfile in the script thread (AppTest). Milliseconds per rerun, with the "
+            "profiler's overhead (it inflates Python-heavy code more than C). Own time by owner adds up to "
+            "the whole rerun; cumulative time of a function includes what it calls.",
+            "",
+            _table(
+                ["Page", "rerun ms", "own time by owner (ms)", "largest cumulative (ms)"], summary, "lrll"
+            ),
+            "",
+            f"Slowest page in detail: `{slowest_path}`.",
+            "",
+            _table(["Function (cumulative)", "cumulative ms", "own ms", "calls"], rows),
+            "",
+            _table(["Function (own time)", "own ms", "calls"], own),
+        ]
+    )
+
+
+def _experiment_section(results: dict) -> str:
+    tuned = results.get("without_post_script_gc")
+    default = _get(_largest(results), "served")
+    if not tuned or not tuned.get("served") or not default:
+        return "Not run."
+    served = tuned["served"]
+    rows = [
+        [
+            "Filter change p50 / p95, all pages",
+            f"{_ms(default['filter_change_all_pages'], 'p50_ms')} / "
+            f"{_ms(default['filter_change_all_pages'], 'p95_ms')} ms",
+            f"{_ms(served['filter_change_all_pages'], 'p50_ms')} / "
+            f"{_ms(served['filter_change_all_pages'], 'p95_ms')} ms",
+        ]
+    ]
+    for path, page in default["pages"].items():
+        other = _get(served, "pages", path)
+        if not page["filter_change"]["n"] or not other:
+            continue
+        rows.append(
+            [
+                f"{page['page']}: filter change p50 / p95",
+                f"{_ms(page['filter_change'], 'p50_ms')} / {_ms(page['filter_change'], 'p95_ms')} ms",
+                f"{_ms(other['filter_change'], 'p50_ms')} / {_ms(other['filter_change'], 'p95_ms')} ms",
+            ]
+        )
+    rows.append(
+        [
+            "First page, first viewer after start / new viewer",
+            f"{default['first_page_cold']['seconds']:.2f} / {default['first_page_warm']['seconds']:.2f} s",
+            f"{served['first_page_cold']['seconds']:.2f} / {served['first_page_warm']['seconds']:.2f} s",
+        ]
+    )
+    rows.append(
+        [
+            "Peak RSS, one viewer",
+            _n(_mb(default["peak_rss_mb"]), 0, " MB"),
+            _n(_mb(served["peak_rss_mb"]), 0, " MB"),
+        ]
+    )
+    load_default, load_tuned = results.get("load_test"), tuned.get("load_test")
+    if load_default and load_tuned:
+        rows += [
+            [
+                f"Load test ({load_default['viewers']} viewers): runs/s",
+                _n(load_default["requests_per_second"], 1),
+                _n(load_tuned["requests_per_second"], 1),
+            ],
+            [
+                "Load test: filter change p50 / p95",
+                f"{_ms(load_default['filter_change'], 'p50_ms')} / "
+                f"{_ms(load_default['filter_change'], 'p95_ms')} ms",
+                f"{_ms(load_tuned['filter_change'], 'p50_ms')} / "
+                f"{_ms(load_tuned['filter_change'], 'p95_ms')} ms",
+            ],
+            ["Load test: errors", load_default["errors"], load_tuned["errors"]],
+            [
+                "Load test: peak RSS",
+                _n(_mb(load_default["peak_rss_mb"]), 0, " MB"),
+                _n(_mb(load_tuned["peak_rss_mb"]), 0, " MB"),
+            ],
+        ]
+    return "\n".join(
+        [
+            "The same one-viewer drive and load test against the app started with "
+            f"`{' '.join(tuned['streamlit_options'])}` (no change to the app's files).",
+            "",
+            _table(["", "as configured", "postScriptGC off"], rows, "lrr"),
+        ]
+    )
+
+
+def _memory_section(results: dict) -> str:
+    entry = _largest(results)
+    memory = entry.get("memory")
+    served_peak = _mb(_get(entry, "served", "peak_rss_mb"))
+    if not memory:
+        return "Not measured."
+    steps = [[step, _n(_mb(mb), 0, " MB")] for step, mb in memory["rss_mb_after"].items()]
+    pages = _get(entry, "served", "pages", default={})
+    steps += [
+        [
+            f"the app server, after one viewer's {page['page']} runs",
+            _n(_mb(page.get("server_rss_mb_after")), 0, " MB"),
+        ]
+        for page in pages.values()
+        if page.get("server_rss_mb_after")
+    ]
+    libraries = ", ".join(
+        f"{name} {_mb(mb):,.0f} MB" for name, mb in memory["library_import_mb"].items() if mb >= 1
+    )
+    return "\n".join(
+        [
+            "A fresh process doing what the app does, step by step, then the app server itself as one viewer "
+            "goes through the pages (resident memory after each step):",
+            "",
+            _table(["After", "RSS"], steps),
+            "",
+            f"What each library adds when imported (dependencies first): {libraries}. DuckDB's own buffers "
+            "after "
+            f"every query: {_mb(memory['duckdb_buffers_mb']):,.0f} MB. The app's peak with one viewer: "
+            f"{_n(served_peak, 0, ' MB')}; the rest is Streamlit's sessions, its cache of query results and "
+            "messages, and the allocator's high-water mark.",
+        ]
+    )
+
+
+def _acceptance_table(rows: list[dict]) -> str:
+    def verdict(met):
+        return "not measured" if met is None else ("**met**" if met else "**missed**")
+
+    return _table(
+        ["At the largest size", "Target", "Measured", ""],
+        [[r["what"], r["target"], r["measured"], verdict(r["met"])] for r in rows],
+        "lrrl",
+    )
+
+
+def _load_lines(results: dict) -> str:
+    rows = []
+    for name, load in (results.get("section_load") or {}).items():
+        rows.append(
+            [
+                name,
+                f"{load['seconds']:.0f} s",
+                f"{load['cpu_busy_pct']:.0f}%",
+                f"{load['load_before']:.1f} → {load['load_after']:.1f}",
+            ]
+        )
+    return _table(["Section", "Took", "CPU busy (all processes)", "Load average (1 min)"], rows, "lrrr")
+
+
+def _safe(render: Callable[[dict], str], results: dict) -> str:
+    """A section's text; a section that cannot be drawn says so instead of losing the whole report."""
+    try:
+        return render(results)
+    except (KeyError, TypeError, ValueError, ZeroDivisionError) as error:
+        return f"(This section could not be drawn from the results: {type(error).__name__}: {error}.)"
+
+
+def markdown(results: dict) -> str:
+    rows = acceptance(results)
+    machine = results["machine"]
+    largest = max(int(k) for k in results["sizes"]) if results.get("sizes") else 0
+    quick = results["plan"]["name"] != "full"
+    failures = results.get("section_failures") or {}
+    parts = [
+        "# Benchmarks",
+        "",
+        "Generated by `make bench` (`python -m bench`); do not edit by hand: the figures and this file are "
+        "rewritten together, with the same figures in `bench/results.json`."
+        + (" **Quick run: small sizes, for checking the harness only.**" if quick else ""),
+        "",
+        f"Run {results['started_at'].replace('T', ' ')} – {results['finished_at'][11:]} on "
+        f"{machine['cpu_model']} "
+        f"({machine['cpus']} CPUs), memory {machine['memory']}; {machine['os']}, Python {machine['python']}, "
+        f"DuckDB {machine['duckdb']}, Streamlit {machine['streamlit']}. The load on the machine while each "
+        "section "
+        "ran is at the end; other busy processes at the start: "
+        + (", ".join(results.get("busy_before") or []) or "none")
+        + ".",
+        "",
+        "## Acceptance",
+        "",
+        _acceptance_table(rows),
+        "",
+        "Server-side times run from the moment a viewer's request leaves it to the moment the server's "
+        '"script finished" message arrives, over a websocket on 127.0.0.1 (the browser\'s drawing is not in '
+        "them). "
+        "Filter changes use random new values, so the query cache rarely helps.",
+    ]
+    if failures:
+        parts += [
+            "",
+            "**Sections that failed:** "
+            + "; ".join(f"{name}: {text.splitlines()[0]}" for name, text in failures.items()),
+        ]
+    missed = [r for r in rows if r["met"] is False]
+    if missed:
+        parts += ["", "## Why a target is missed, and what would fix it", ""]
+        for row in missed:
+            parts += [
+                f"### {row['what']}: {row['measured']} (target {row['target']})",
+                "",
+                findings.explain(row["key"], results),
+                "",
+            ]
+    parts += [
+        "",
+        "## By database size",
+        "",
+        _safe(_summary_table, results),
+        "",
+        "## Pages served (one viewer, server side)",
+        "",
+        "Open = the page's first run in a session; change = a run after one filter change (period, area, "
+        "referral type, offense, edition, ranking options). Bytes: everything the server sent for the run.",
+        "",
+        _safe(_served_pages_table, results),
+        "",
+        "## Page scripts under AppTest",
+        "",
+        "Each page's script in-process (no server, no websocket): first run with an empty query cache, then "
+        "a "
+        "rerun after the period moves. ⚠ marks a page that showed an error.",
+        "",
+        _safe(_page_scripts_table, results),
+        "",
+        "## Queries",
+        "",
+        "Every `queries/*.sql` with its declared example parameters, read-only connection; cold = first run.",
+        "",
+        _safe(_queries_table, results),
+        "",
+        "## Map payload per filter scenario",
+        "",
+        _safe(_map_scenarios_section, results),
+        "",
+        "## Naive baseline: one marker per arrest",
+        "",
+        _safe(_naive_table, results),
+        "",
+        "## Load test",
+        "",
+        _safe(_load_section, results),
+        "",
+        "## Fault test",
+        "",
+        _safe(_fault_section, results),
+        "",
+        f"## Where a rerun's time goes at {largest:,} arrests",
+        "",
+        _safe(_profile_section, results),
+        "",
+        f"## Measured fix: Streamlit without its garbage collection after every run ({largest:,} arrests)",
+        "",
+        _safe(_experiment_section, results),
+        "",
+        f"## Memory at {largest:,} arrests",
+        "",
+        _safe(_memory_section, results),
+        "",
+        "## Load on the machine during the run",
+        "",
+        _safe(_load_lines, results),
+        "",
+        "## How to rerun",
+        "",
+        "```sh",
+        "make bench          # 10k, 100k and 1M arrests, load and fault tests (about 6 minutes, quiet)",
+        "make bench-quick    # small sizes, to check the harness (a few minutes; writes data/bench/quick/)",
+        ".venv/bin/python -m bench.load http://127.0.0.1:8501 --viewers 20 --seconds 60   # against any "
+        "running app",
+        ".venv/bin/python -m bench.fault data/bench/demo_10000.duckdb data/bench/arrests_classic_1000000.csv",
+        "```",
+        "",
+        "Databases, test files and server logs stay in `data/bench/` (not committed). Run it on a quiet "
+        "machine: "
+        "the section table above says how busy this one was.",
+        "",
+    ]
+    return "\n".join(parts)
+
+
+def write(results: dict, markdown_path: Path, json_path: Path) -> list[dict]:
+    rows = acceptance(results)
+    results = {**results, "acceptance": rows}
+    markdown_path.parent.mkdir(parents=True, exist_ok=True)
+    json_path.parent.mkdir(parents=True, exist_ok=True)
+    json_path.write_text(json.dumps(results, indent=2, default=str) + "\n")
+    markdown_path.write_text(markdown(results))
+    return rows
