@@ -25,7 +25,9 @@ def connection():
     return _connection_to(str(database_path()))
 
 
-@st.cache_data(show_spinner=False, max_entries=512)
+# Bounded: under a hearing room's worth of viewers each new period adds results, and an unbounded
+# cache is memory the app never gets back (BENCHMARKS.md, peak RSS under load).
+@st.cache_data(show_spinner=False, max_entries=128, ttl=3600)
 def _cached_result(path: str, name: str, params: dict) -> pd.DataFrame:
     return queries.run(_connection_to(path), name, **params)
 
