@@ -65,10 +65,8 @@ def _switch(page, name, on: bool) -> None:
 
 
 def _open_map_page(page, app_server):
-    # The first visit builds the navigation from app.py; a deep link before that runs the page alone.
-    open_page(page, app_server)
+    open_page(page, f"{app_server}/map")  # a deep link runs through app.py (see ui/serve.py)
     page.get_by_text("Demo data — synthetic").wait_for(timeout=60_000)
-    open_page(page, f"{app_server}/map")
     page.get_by_role("heading", name="Map: where LEAD works").wait_for(timeout=60_000)
     return map_frame(page)
 
