@@ -15,7 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 import queries
 from tests.conftest import REPO_ROOT
-from tests.helpers import open_page, screenshot
+from tests.helpers import download, open_page, screenshot
 from ui.brief import CENTRAL, NO_PROPOSAL, brief_html, load_brief
 from ui.privacy import SUPPRESSED_TEXT
 
@@ -199,9 +199,8 @@ def test_brief_page_in_the_browser_downloads_the_previewed_document(staff_app_se
         preview = page.frame_locator('iframe[data-testid="stIFrame"], iframe').last
         preview.get_by_role("heading", name="LEAD in Baltimore: hearing brief").wait_for(timeout=30_000)
         assert "Proposed expansion: East of downtown" in preview.locator("body").inner_text()
-        with page.expect_download() as event:
-            page.get_by_role("button", name="Download the brief (print-ready HTML)").click()
-        html = event.value.path().read_text()
+        button = page.get_by_role("button", name="Download the brief (print-ready HTML)")
+        html = download(page, button).path().read_text()
         assert "@page { size: A4" in html and "East of downtown" in html
         screenshot(page, "brief-page")
     finally:

@@ -5,7 +5,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from playwright.sync_api import expect
 
-from tests.helpers import MAP_FRAME, map_frame, open_page, screenshot
+from tests.helpers import MAP_FRAME, download, map_frame, open_page, screenshot, wait_idle
 
 pytestmark = pytest.mark.browser
 
@@ -38,15 +38,9 @@ def _layer_pill(page, name):
     return page.get_by_test_id("stButtonGroup").get_by_role("button", name=name, exact=True)
 
 
-def _wait_idle(page) -> None:
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000
-    )
-
-
 def _switch(page, name, on: bool) -> None:
     want = "true" if on else "false"
-    _wait_idle(page)
+    wait_idle(page)
     pill = _layer_pill(page, name)
     assert (pill.get_attribute("aria-pressed") == "true") != on, f"{name} already {'on' if on else 'off'}"
     for _attempt in range(3):
@@ -57,11 +51,11 @@ def _switch(page, name, on: bool) -> None:
         except AssertionError:
             # On a busy machine a click that lands while the script reruns can be dropped: let the
             # page settle, and click again only if the pill really did not change.
-            _wait_idle(page)
+            wait_idle(page)
             if pill.get_attribute("aria-pressed") == want:
                 break
     expect(pill).to_have_attribute("aria-pressed", want, timeout=1_000)
-    _wait_idle(page)
+    wait_idle(page)
 
 
 def _open_map_page(page, app_server):
@@ -160,10 +154,8 @@ def test_area_picker_zooms_and_names_the_boundary_streets(offline_page, app_serv
 
 def test_standalone_map_download_opens_from_disk_offline(offline_page, app_server, browser, tmp_path):
     _open_map_page(offline_page, app_server)
-    with offline_page.expect_download() as event:
-        offline_page.get_by_role("button", name="Map (standalone HTML)").click()
     saved = tmp_path / "map.html"
-    event.value.save_as(saved)
+    download(offline_page, offline_page.get_by_role("button", name="Map (standalone HTML)")).save_as(saved)
 
     context = browser.new_context(viewport={"width": 1280, "height": 720})
     requested: list[str] = []

@@ -33,7 +33,7 @@ import pytest
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from tests.conftest import STAFF_PASSWORD
-from tests.helpers import open_page, screenshot
+from tests.helpers import download, open_page, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -142,11 +142,8 @@ def collect(page, url: str) -> Collected:
     buttons = page.get_by_test_id("stDownloadButton").locator("button:visible")
     for index in range(buttons.count()):
         button = buttons.nth(index)
-        button.scroll_into_view_if_needed()
-        with page.expect_download(timeout=60_000) as event:
-            button.click()
-        name = event.value.suggested_filename
-        found.downloads[name] = event.value.path().read_bytes()
+        saved = download(page, button, timeout=60_000)
+        found.downloads[saved.suggested_filename] = saved.path().read_bytes()
     _decode(frames, found)
     return found
 

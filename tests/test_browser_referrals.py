@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.helpers import open_page, screenshot
+from tests.helpers import download, open_page, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -42,11 +42,9 @@ def test_referrals_page_draws_its_charts_offline(offline_page, app_server):
     expanders = offline_page.locator('[data-testid="stMain"] [data-testid="stExpander"]')
     assert expanders.count() == CHARTS
     expanders.first.locator("summary").click()
-    download = expanders.first.get_by_role("button", name="Download CSV")
-    download.wait_for(timeout=10_000)
-    with offline_page.expect_download() as event:
-        download.click()
-    csv = event.value.path().read_text()
+    button = expanders.first.get_by_role("button", name="Download CSV")
+    button.wait_for(timeout=10_000)
+    csv = download(offline_page, button).path().read_text()
     assert csv.splitlines()[0] == "Month starting,Arrest referrals,Social-contact referrals,All referrals"
 
     offline_page.get_by_role("heading", name="Referrals", exact=True).scroll_into_view_if_needed()

@@ -22,7 +22,7 @@ from geo.map_page import (
     load_density_layers,
 )
 from geo.static_map import PILOT_ZONE, PROPOSAL, map_png
-from tests.helpers import ARTIFACTS, open_page, screenshot
+from tests.helpers import ARTIFACTS, download, open_page, screenshot
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 FILTERS = MapFilters(date(2017, 2, 1), date(2024, 12, 31))
@@ -79,12 +79,11 @@ def test_map_png_zooms_to_the_area_and_outlines_a_proposal(map_inputs):
 def test_map_page_png_download(offline_page, app_server):
     open_page(offline_page, f"{app_server}/map?layers=referrals,pilot_zone")
     offline_page.get_by_role("heading", name="Map: where LEAD works").wait_for(timeout=60_000)
-    with offline_page.expect_download() as event:
-        offline_page.get_by_role("button", name="Map (PNG)").click()
-    png = event.value.path().read_bytes()
+    saved = download(offline_page, offline_page.get_by_role("button", name="Map (PNG)"))
+    png = saved.path().read_bytes()
     assert png.startswith(PNG_SIGNATURE)
     assert Image.open(BytesIO(png)).size == (1650, 1200)
-    assert event.value.suggested_filename.endswith(".png")
+    assert saved.suggested_filename.endswith(".png")
     assert _pixels(png, PILOT_ZONE) > 50
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / "map-export.png").write_bytes(png)  # to be looked at
@@ -113,8 +112,7 @@ def test_every_chart_downloads_as_png_offline_and_as_csv(offline_page, app_serve
             (ARTIFACTS / "chart-export.png").write_bytes(png)  # to be looked at
     expander = page.get_by_test_id("stMain").get_by_test_id("stExpander").first
     expander.locator("summary").click()
-    with page.expect_download() as event:
-        expander.get_by_role("button", name="Download CSV").click()
-    assert event.value.path().read_text().startswith("Month starting,")
+    csv = download(page, expander.get_by_role("button", name="Download CSV")).path().read_text()
+    assert csv.startswith("Month starting,")
     assert page.blocked_requests == []  # nothing was fetched from outside
     screenshot(page, "referrals-chart-export")
