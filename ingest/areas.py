@@ -8,7 +8,7 @@ import duckdb
 import geopandas as gpd
 import pandas as pd
 
-from store.connection import REPO_ROOT
+from store.connection import REPO_ROOT, fill_area_measures
 
 BOUNDARIES_DIR = REPO_ROOT / "data" / "boundaries"
 METRIC_CRS = "EPSG:26985"  # NAD83 / Maryland, metres
@@ -66,4 +66,5 @@ def load_areas(con: duckdb.DuckDBPyConnection, boundaries_dir: Path = BOUNDARIES
         )
     finally:
         con.unregister("incoming_areas")
+    fill_area_measures(con)
     return len(rows)

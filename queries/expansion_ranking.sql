@@ -4,6 +4,8 @@
 -- site to the area's centre, and the share of the area inside the Central District (1959-2022), where
 -- LEAD already runs.
 -- Arrests are counted by their precomputed NSA / district (ingest.assign), so each counts once per kind.
+-- The distance and the Central share come from each area's stored measures (store/area_measures.sql),
+-- so a filter change does no geometry.
 -- @param edition str 1959-2022  district edition: '1959-2022' or '2023'
 -- @param start_date date 2017-02-01  first day of the period
 -- @param end_date date 2018-01-31  last day of the period
@@ -11,35 +13,45 @@
 -- @param site_lat float 39.2898077  case-management site, latitude
 -- @param candidates str Mondawmin|Fells  NSA names named as candidates, separated by '|'
 with candidate_areas as (
-    select area_id, kind, name, area_km2, geom
+    select area_id, kind, name, area_km2, central_share, centroid_x_m, centroid_y_m
     from areas
     where kind = 'neighborhood'
        or (kind = 'district' and edition = $edition)
 ),
 
-eligible_arrests as (
-    select arrest_date, lead_category, nsa,
-           case when $edition = '2023' then district_2023 else district_1959 end as district
+-- One pass over the period's arrests: counts per NSA × district × month, a few thousand rows that
+-- every later step reads instead of the arrests.
+monthly_cells as (
+    select nsa,
+           case when $edition = '2023' then district_2023 else district_1959 end as district,
+           cast(date_trunc('month', arrest_date) as date) as month_start,
+           count(*) as arrests,
+           count(*) filter (where lead_category = 'cds_possession') as possession_arrests
     from arrests
     where arrest_date between $start_date and $end_date
       and lead_category is not null
+    group by all
 ),
 
-arrest_areas as (
-    select 'nsa:' || nsa as area_id, arrest_date, lead_category
-    from eligible_arrests
+monthly_counts as (
+    select 'nsa:' || nsa as area_id, month_start,
+           sum(arrests) as arrests, sum(possession_arrests) as possession_arrests
+    from monthly_cells
     where nsa is not null
+    group by all
     union all
-    select 'district:' || $edition || ':' || district as area_id, arrest_date, lead_category
-    from eligible_arrests
+    select 'district:' || $edition || ':' || district as area_id, month_start,
+           sum(arrests) as arrests, sum(possession_arrests) as possession_arrests
+    from monthly_cells
     where district is not null
+    group by all
 ),
 
 totals as (
     select area_id,
-           count(*) as eligible_arrests,
-           count(*) filter (where lead_category = 'cds_possession') as possession_arrests
-    from arrest_areas
+           cast(sum(arrests) as bigint) as eligible_arrests,
+           cast(sum(possession_arrests) as bigint) as possession_arrests
+    from monthly_counts
     group by area_id
 ),
 
@@ -62,12 +74,6 @@ full_months as (
     qualify row_number() over (order by month_start desc) <= 36
 ),
 
-monthly_counts as (
-    select area_id, cast(date_trunc('month', arrest_date) as date) as month_start, count(*) as arrests
-    from arrest_areas
-    group by all
-),
-
 monthly_series as (
     select c.area_id, m.month_index, coalesce(mc.arrests, 0) as arrests
     from candidate_areas as c
@@ -87,12 +93,9 @@ trends as (
     group by area_id
 ),
 
-central as (
-    select geom from areas where area_id = 'district:1959-2022:Central'
-),
-
 site as (
-    select st_transform(st_point($site_lon, $site_lat), 'EPSG:4326', 'EPSG:26985', always_xy := true) as point
+    select st_x(point) as x_m, st_y(point) as y_m
+    from (select st_transform(st_point($site_lon, $site_lat), 'EPSG:4326', 'EPSG:26985', always_xy := true) as point)
 ),
 
 final as (
@@ -111,14 +114,10 @@ final as (
         t.possession_arrests / nullif(t.eligible_arrests, 0) as possession_share,
         tr.trend_pct_per_year,
         tr.trend_months,
-        st_distance(
-            st_transform(st_centroid(c.geom), 'EPSG:4326', 'EPSG:26985', always_xy := true), s.point
-        ) / 1000 as km_from_site,
-        -- an area ratio, so degrees² are fine: both areas share the same latitude distortion
-        coalesce(st_area(st_intersection(c.geom, ce.geom)) / nullif(st_area(c.geom), 0), 0) as central_share
+        sqrt((c.centroid_x_m - s.x_m) ** 2 + (c.centroid_y_m - s.y_m) ** 2) / 1000 as km_from_site,
+        coalesce(c.central_share, 0) as central_share
     from candidate_areas as c
     cross join site as s
-    left join central as ce on true
     left join totals as t on t.area_id = c.area_id
     left join trends as tr on tr.area_id = c.area_id
 )

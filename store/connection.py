@@ -16,6 +16,7 @@ import duckdb_extension_spatial
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB_PATH = REPO_ROOT / "data" / "lead.duckdb"
 SCHEMA_SQL = Path(__file__).with_name("schema.sql")
+AREA_MEASURES_SQL = Path(__file__).with_name("area_measures.sql")
 
 
 def database_path() -> Path:
@@ -53,8 +54,15 @@ def connect(path: str | Path = DEFAULT_DB_PATH, read_only: bool = False) -> duck
 
 
 def create_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Create every table of the database contract if it does not exist yet."""
+    """Create every table of the database contract if it does not exist yet (and bring an older
+    database up to it)."""
     con.execute(SCHEMA_SQL.read_text())
+    fill_area_measures(con)
+
+
+def fill_area_measures(con: duckdb.DuckDBPyConnection) -> None:
+    """Compute the filter-independent measures of areas that lack them (store/area_measures.sql)."""
+    con.execute(AREA_MEASURES_SQL.read_text())
 
 
 @contextmanager

@@ -13,6 +13,13 @@ create table if not exists areas (
     created_at  timestamp default current_timestamp
 );
 
+-- Measures of each area that do not depend on any filter, written once when areas are loaded
+-- (store/area_measures.sql) so the expansion ranking does no geometry per filter change.
+-- Added after the first release: `add column if not exists` upgrades an older database in place.
+alter table areas add column if not exists central_share double;  -- share of the area inside the Central District 1959-2022
+alter table areas add column if not exists centroid_x_m double;   -- area's centroid, EPSG:26985 (NAD83 / Maryland, metres)
+alter table areas add column if not exists centroid_y_m double;
+
 create table if not exists arrests (
     arrest_id          varchar primary key,
     arrest_date        date not null,

@@ -12,6 +12,7 @@ from shapely.geometry import Polygon, box
 import queries
 from geo.proposal import from_wkb_hex, to_geojson_text
 from planning.projection import CASE_MANAGEMENT_SITE, EXPANSION_CANDIDATES, Assumptions, project
+from store import connect, create_schema
 
 START, END = date(2017, 2, 1), date(2024, 12, 31)
 DAYS = (END - START).days + 1
@@ -243,3 +244,29 @@ def test_observed_ratios_equal_a_direct_recount(demo_con):
     assert observed.enrolled == referrals.enrolled_on.notna().sum()
     assert observed.exited == len(exited)
     assert observed.mean_months_in_program == pytest.approx(days.mean() / (365.25 / 12))
+
+
+def test_an_older_database_gets_the_area_measures_when_opened(tmp_path):
+    """A database written before areas had stored measures is upgraded by create_schema, and the
+    ranking then reads the same measures as a freshly loaded one."""
+    path = tmp_path / "old.duckdb"
+    con = connect(path)
+    con.execute(
+        "create table areas (area_id varchar primary key, kind varchar not null, name varchar not null, "
+        "edition varchar, geom geometry not null, area_km2 double, author varchar, note varchar, "
+        "created_at timestamp default current_timestamp)"
+    )
+    central, half_in = box(-76.63, 39.28, -76.60, 39.30), box(-76.61, 39.28, -76.59, 39.30)
+    con.execute(
+        "insert into areas (area_id, kind, name, edition, geom) values "
+        "('district:1959-2022:Central', 'district', 'Central', '1959-2022', st_geomfromtext(?)), "
+        "('nsa:Half', 'neighborhood', 'Half', '2010', st_geomfromtext(?))",
+        [central.wkt, half_in.wkt],
+    )
+    create_schema(con)
+    share, x_m, y_m = con.execute(
+        "select central_share, centroid_x_m, centroid_y_m from areas where area_id = 'nsa:Half'"
+    ).fetchone()
+    assert share == pytest.approx(0.5)
+    assert (x_m, y_m) == pytest.approx(TO_METRES.transform(-76.60, 39.29), abs=0.01)
+    con.close()
