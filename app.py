@@ -8,6 +8,7 @@ import streamlit as st
 
 from ui.auth import is_staff, sign_in_panel
 from ui.chrome import data_source_banner, projector_requested, run_page_safely, sidebar_view
+from ui.maps import register_map_component
 from ui.url_state import publish_to_url, restore_from_url, show_url_problems
 
 st.set_page_config(
@@ -29,6 +30,7 @@ STAFF_PAGES = [
     st.Page("pages/import_data.py", title="Import data", icon=":material/upload_file:"),
 ]
 
+register_map_component()  # before any page draws a map (see ui/maps.py)
 page = st.navigation(PUBLIC_PAGES + (STAFF_PAGES if is_staff() else []))
 restore_from_url(page.url_path)
 sign_in_panel()

@@ -1,12 +1,12 @@
 """Overview: the pilot zone and the Central District, with headline counts."""
 
 import streamlit as st
-from streamlit_folium import st_folium
 
 from geo.maps import CENTRAL_AREA_ID, overview_map
 from ui import format as fmt
 from ui.chrome import current_view
 from ui.data import query
+from ui.maps import cached_map, show_map
 from ui.privacy import is_small, public_count
 
 st.title("LEAD in Baltimore")
@@ -49,18 +49,17 @@ def show_figures(title: str, area_id: str, columns: int) -> None:
     )
 
 
-boundaries_map = overview_map(pilot_zone, districts)
+# The same boundaries for every filter: drawn once per database, not on every rerun.
+boundaries_map = cached_map(("overview",), lambda: overview_map(pilot_zone, districts))
 if view.projector:
     # Projector: the map takes the full width, the figures follow in one row per area.
-    st_folium(boundaries_map, height=520, use_container_width=True, returned_objects=[], key="overview_map")
+    show_map(boundaries_map, height=520, key="overview_map")
     for title, area_id in AREAS:
         show_figures(title, area_id, columns=4)
 else:
     map_column, figures_column = st.columns([3, 2], gap="large")
     with map_column:
-        st_folium(
-            boundaries_map, height=560, use_container_width=True, returned_objects=[], key="overview_map"
-        )
+        show_map(boundaries_map, height=560, key="overview_map")
     with figures_column:
         for title, area_id in AREAS:
             show_figures(title, area_id, columns=2)

@@ -11,6 +11,7 @@ import streamlit as st
 
 import queries
 from store import connect, create_schema, database_path
+from ui.maps import forget_maps
 
 
 @st.cache_resource(show_spinner=False)
@@ -38,5 +39,6 @@ def query(name: str, **params) -> pd.DataFrame:
 
 
 def data_changed() -> None:
-    """Forget cached results after the database was written (import, saved proposal)."""
+    """Forget cached results and drawn maps after the database was written (import, saved proposal)."""
     _cached_result.clear()
+    forget_maps()

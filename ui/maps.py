@@ -1,0 +1,134 @@
+"""Folium maps on a page without rebuilding them on every rerun.
+
+``st_folium`` renders the whole folium map each time a script runs: branca compiles every rendered
+chunk again as a Jinja template and the map is rendered twice before its script is sent, which costs
+tens of milliseconds for a map that has not changed (BENCHMARKS.md). Here a map is turned once into
+what the streamlit-folium component is sent (``RenderedMap``: plain strings), kept in a bounded
+cache keyed by the database and the inputs that define the map, and handed to the same component on
+every rerun. The browser gets exactly what ``st_folium`` would send.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Iterable
+from dataclasses import dataclass
+
+import branca
+import folium
+import streamlit as st
+import streamlit_folium as sf
+from streamlit import runtime
+
+from store import database_path
+
+
+@dataclass(frozen=True)
+class RenderedMap:
+    """Everything the streamlit-folium component needs to draw one map (what ``st_folium`` sends)."""
+
+    script: str
+    header: str
+    html: str
+    map_id: str
+    bounds: dict
+    zoom: int | None
+    css_links: tuple[str, ...]
+    js_links: tuple[str, ...]
+
+    @property
+    def size(self) -> int:
+        """Characters sent to the browser for this map."""
+        return len(self.script) + len(self.header) + len(self.html)
+
+
+def render_map(folium_map: folium.Map) -> RenderedMap:
+    """Render ``folium_map`` the way ``st_folium`` does (same helpers, same order), once."""
+    folium_map.get_root().render()
+    folium_map.render()
+    html = sf._get_html(folium_map)
+    header = sf._get_header(folium_map)  # before the map string: building it alters the folium tree
+    script = sf._get_map_string(folium_map)
+    south_west, north_east = folium_map.get_bounds()
+    css_links: list[str] = []
+    js_links: list[str] = []
+    for element in _elements(folium_map):
+        if isinstance(element, branca.colormap.ColorMap):
+            raise ValueError("colour-scale elements need d3 from a CDN; draw the legend locally instead")
+        css_links += [href for _, href in getattr(element, "default_css", [])]
+        js_links += [src for _, src in getattr(element, "default_js", [])]
+    return RenderedMap(
+        script=script,
+        header=header,
+        html=html,
+        map_id=sf.get_full_id(folium_map),
+        bounds={
+            "_southWest": {"lat": south_west[0], "lng": south_west[1]},
+            "_northEast": {"lat": north_east[0], "lng": north_east[1]},
+        },
+        zoom=folium_map.options.get("zoom"),
+        css_links=tuple(dict.fromkeys(css_links)),
+        js_links=tuple(dict.fromkeys(js_links)),
+    )
+
+
+def _elements(element) -> Iterable:
+    yield element
+    for child in getattr(element, "_children", {}).values():
+        yield from _elements(child)
+
+
+def show_map(rendered: RenderedMap, *, key: str, height: int) -> None:
+    """Draw a display-only map (panning and zooming never rerun the script), full container width."""
+    sf._component_func(
+        script=rendered.script,
+        header=rendered.header,
+        html=rendered.html,
+        id=rendered.map_id,
+        key=sf.generate_js_hash(rendered.script, key, False),
+        height=height,
+        width=None,
+        returned_objects=[],
+        default={},
+        zoom=None,
+        center=None,
+        feature_group=None,
+        return_on_hover=False,
+        layer_control=None,
+        pixelated=False,
+        css_links=list(rendered.css_links),
+        js_links=list(rendered.js_links),
+        on_change=None,
+        wrap_longitude=False,
+    )
+
+
+def register_map_component() -> None:
+    """Make sure the server can serve streamlit-folium's browser component.
+
+    The component registers itself only when its module is imported inside a script run. The server
+    imports it earlier (``ui.serve`` preloads the pages' modules), so app.py calls this on every run;
+    it registers the component the first time and is a dictionary lookup afterwards.
+    """
+    if not runtime.exists():
+        return
+    registry = runtime.get_instance().component_registry
+    if registry.get_component_path(sf._component_func.name) is None:
+        registry.register_component(sf._component_func)
+
+
+def cached_map(inputs: tuple[Hashable, ...], build: Callable[[], folium.Map]) -> RenderedMap:
+    """The rendered map for ``inputs`` (everything ``build`` depends on besides the database),
+    built and rendered only the first time they are asked for."""
+    return _rendered(str(database_path()), inputs, build)
+
+
+# Bounded: a map is a few hundred kB of text; filters with many values must not grow memory forever.
+@st.cache_resource(show_spinner=False, max_entries=32, ttl=3600)
+def _rendered(db: str, inputs: tuple, _build: Callable[[], folium.Map]) -> RenderedMap:
+    # `db` and `inputs` are the cache key; `_build` (leading underscore) is not hashed.
+    return render_map(_build())
+
+
+def forget_maps() -> None:
+    """Drop every rendered map (after the database was written)."""
+    _rendered.clear()
