@@ -3,7 +3,6 @@
 import json
 
 import streamlit as st
-from streamlit_folium import st_folium
 
 import program
 from geo.density import hidden_text
@@ -34,6 +33,7 @@ from geo.static_map import map_png
 from program import EXPANSION_CANDIDATES
 from ui.chrome import current_view
 from ui.data import query
+from ui.maps import cached_map, show_map
 from ui.url_state import keep_valid, keep_valid_items
 
 st.title("Map: where LEAD works")
@@ -111,13 +111,12 @@ visible = st.pills(
     key="map_layers",
     help="What the map draws. A link to this page keeps the layers chosen here.",
 )
-st_folium(
-    density_map(context, layers, area, large_type=view.projector, visible=visible),
-    height=600,
-    use_container_width=True,
-    returned_objects=[],
-    key="density_map",
+# Rendered once per combination of filters, layers and view; going back to one costs nothing.
+density = cached_map(
+    ("density", filters, edition, tuple(visible), view.projector),
+    lambda: density_map(context, layers, area, large_type=view.projector, visible=visible),
 )
+show_map(density, height=600, key="density_map")
 
 notes = [hidden_text(layer.hidden, layer.noun) for layer in layers if layer.key in visible]
 notes.append(unmapped_text(figures_row, view.public))
