@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui.brief import NO_PROPOSAL, PAPERS, brief_html, load_brief
+from ui.brief import NO_PROPOSAL, PAPERS, page_brief_html
 from ui.chrome import current_view
 from ui.data import query
 from ui.url_state import keep_valid
@@ -36,13 +36,12 @@ paper = paper_column.segmented_control(
 )
 
 try:
-    brief = load_brief(query, view.start_date, view.end_date, proposal_id, paper)
+    html = page_brief_html(view.start_date, view.end_date, proposal_id, paper)
 except ValueError as error:
-    brief = None
+    html = None
     st.error(f"The brief could not be assembled: {error}.")
 
-if brief is not None:
-    html = brief_html(brief)
+if html is not None:
     st.download_button(
         "Download the brief (print-ready HTML)",
         data=html,

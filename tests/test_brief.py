@@ -1,22 +1,25 @@
 """The hearing brief: its figures come from the same queries with the public rule, it is one
-self-contained HTML document, and it prints on exactly one Letter or A4 page."""
+self-contained HTML document with its pictures inline as SVG, it prints on exactly one Letter or A4
+page, and the page keeps a brief it has made until the period, proposal, paper or data change."""
 
 from __future__ import annotations
 
-import base64
 import re
+import subprocess
+import sys
+import xml.etree.ElementTree as ElementTree
 from datetime import date
 from functools import partial
-from io import BytesIO
 
+import pandas as pd
 import pytest
-from PIL import Image
 from streamlit.testing.v1 import AppTest
 
 import queries
+import ui.brief
 from tests.conftest import REPO_ROOT
 from tests.helpers import download, open_page, screenshot
-from ui.brief import CENTRAL, NO_PROPOSAL, brief_html, load_brief
+from ui.brief import CENTRAL, NO_PROPOSAL, brief_html, load_brief, page_brief_html, trend_svg
 from ui.privacy import SUPPRESSED_TEXT
 
 START, END = date(2017, 2, 1), date(2024, 12, 31)
@@ -84,19 +87,30 @@ def test_a_chosen_proposal_is_projected_and_outlined(run_query):
     assert "Case manager + peer pairs" in rows
     assert any("Caseload cap" in source for source in brief.sources)
     without = load_brief(run_query, START, END)
-    assert brief.map_png != without.map_png  # the proposal is drawn on the map
+    assert "Proposal: East of downtown" in brief.map_svg  # drawn on the map, and in its legend
+    assert "East of downtown" not in without.map_svg
     with pytest.raises(ValueError, match="no saved proposal"):
         load_brief(run_query, START, END, proposal_id="proposal:gone")
 
 
 def test_the_document_is_self_contained(run_query):
-    html = brief_html(load_brief(run_query, START, END, proposal_id=EAST))
+    brief = load_brief(run_query, START, END, proposal_id=EAST)
+    html = brief_html(brief)
     assert "<script" not in html  # no script needed to read or print it
-    sources = re.findall(r'(?:src|href)="([^"]+)"', html)
-    assert sources and all(src.startswith("data:image/png;base64,") for src in sources)
-    for src in sources:
-        image = Image.open(BytesIO(base64.b64decode(src.split(",", 1)[1])))
-        assert image.format == "PNG" and image.width >= 1000  # sharp enough to print
+    assert not re.findall(r'(?:src|href)="([^"]+)"', html)  # nothing to fetch, not even a data: URL
+    assert re.findall(r"url\(([^)]*)\)", html) == ["#static-map-frame"]  # the map's own clip
+    # The map and the chart are inline vector pictures (sharp at any print size), well-formed SVG.
+    pictures = re.findall(r"<svg .*?</svg>", html, flags=re.S)
+    assert pictures == [brief.map_svg, brief.trend_svg]
+    for picture in pictures:
+        root = ElementTree.fromstring(picture)
+        assert root.get("viewBox") and root.get("role") == "img" and root.get("aria-label")
+    map_text = " ".join(ElementTree.fromstring(brief.map_svg).itertext())
+    for label in ("Legend", "Central District", "LEAD pilot zone", "Old Goucher", "Fells Point"):
+        assert label in map_text
+    chart_text = " ".join(ElementTree.fromstring(brief.trend_svg).itertext())
+    for label in ("Referrals per quarter", "Pilot launch", "District-wide", "2017", "2024", "Referrals"):
+        assert label in chart_text
     assert "@page { size: Letter" in html
     assert "Demo data — synthetic" in html
     assert "LEAD Baltimore program material" in html  # the launch date's source is cited
@@ -185,8 +199,7 @@ def test_a_signed_in_session_still_gets_the_public_brief(proposals_db_path, monk
     at.run()
     assert not at.exception
     (preview,) = at.get("iframe")
-    without_pictures = partial(re.sub, r"data:image/png;base64,[^\"]+", "")
-    assert without_pictures(preview.proto.srcdoc) == without_pictures(public)
+    assert preview.proto.srcdoc == public  # pictures included: they are drawn from the same figures
 
 
 @pytest.mark.browser
@@ -205,3 +218,67 @@ def test_brief_page_in_the_browser_downloads_the_previewed_document(staff_app_se
         screenshot(page, "brief-page")
     finally:
         context.close()
+
+
+def test_the_chart_draws_shown_quarters_only_and_copes_with_none():
+    """Hidden quarters (masked to missing) get no bar; an empty or wholly hidden trend still draws."""
+    frame = pd.DataFrame(
+        {
+            "period_start": pd.to_datetime(["2018-01-01", "2018-04-01", "2018-07-01"]),
+            "total": pd.array([12, None, 30], dtype="Float64"),
+        }
+    )
+    svg = trend_svg(frame, "Referrals per quarter")
+    (bars,) = re.findall(r'<path d="([^"]+)" fill="#0072B2"', svg)
+    assert bars.count("M") == 2
+    assert [t for t in ElementTree.fromstring(svg).itertext() if t.isdigit() and len(t) == 4] == ["2018"]
+    for empty in (frame.iloc[:0], frame.assign(total=pd.array([None] * 3, dtype="Float64"))):
+        root = ElementTree.fromstring(trend_svg(empty, "Referrals per quarter"))
+        assert "Referrals" in " ".join(root.itertext())
+
+
+def test_the_brief_needs_no_matplotlib(demo_db_path):
+    """matplotlib takes about 30 MB of the app's memory: the brief draws its pictures without it."""
+    script = (
+        "import sys; from datetime import date; from functools import partial; import queries; "
+        "from store import connect; from ui.brief import brief_html, load_brief; "
+        f"con = connect({str(demo_db_path)!r}); "
+        "brief_html(load_brief(partial(queries.run, con), date(2017, 2, 1), date(2024, 12, 31))); "
+        "print('matplotlib' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", script], cwd=REPO_ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "False"
+
+
+def test_the_page_keeps_a_brief_until_its_data_change(proposals_db_path, tmp_path, monkeypatch):
+    """Back to a period already seen costs nothing; a new period, a saved proposal or an import is new."""
+    from shapely.geometry import box
+
+    from ingest.proposals import save_proposal
+    from ui.data import connection, data_changed
+
+    path = tmp_path / "kept.duckdb"
+    path.write_bytes(proposals_db_path.read_bytes())
+    monkeypatch.setenv("LEAD_DB", str(path))
+    assembled = []
+    monkeypatch.setattr(ui.brief, "load_brief", lambda *a: assembled.append(a[1:]) or load_brief(*a))
+    first = page_brief_html(START, END, NO_PROPOSAL, "letter")
+    assert page_brief_html(START, END, NO_PROPOSAL, "letter") == first
+    assert len(assembled) == 1
+    page_brief_html(date(2019, 1, 1), END, NO_PROPOSAL, "letter")
+    page_brief_html(START, END, NO_PROPOSAL, "a4")
+    assert len(assembled) == 3
+    page_brief_html(START, END, NO_PROPOSAL, "letter")
+    assert len(assembled) == 3  # seen before
+
+    saved = save_proposal(connection(), "Kept test", box(-76.600, 39.295, -76.585, 39.305))
+    data_changed()  # what the planner does after saving
+    with_proposal = page_brief_html(START, END, saved, "letter")
+    assert "Kept test" in with_proposal and len(assembled) == 4
+    connection().execute(
+        "insert into imports (source_file, kind, status) values ('arrests.csv', 'arrests', 'loaded')"
+    )
+    data_changed()  # what the import page does after a load
+    page_brief_html(START, END, NO_PROPOSAL, "letter")
+    assert len(assembled) == 5

@@ -1,8 +1,11 @@
-"""Exports: the map as a still picture (PNG, drawn on the server), and every chart as PNG (plotly's own
-button, drawn in the browser with no internet) and CSV."""
+"""Exports: the map as a still picture (PNG, drawn on the server; SVG for the printed brief), and every
+chart as PNG (plotly's own button, drawn in the browser with no internet) and CSV."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import xml.etree.ElementTree as ElementTree
 from datetime import date
 from functools import partial
 from io import BytesIO
@@ -21,7 +24,8 @@ from geo.map_page import (
     load_context,
     load_density_layers,
 )
-from geo.static_map import PILOT_ZONE, PROPOSAL, map_png
+from geo.static_map import PILOT_ZONE, PROPOSAL, map_png, map_svg
+from tests.conftest import REPO_ROOT
 from tests.helpers import ARTIFACTS, download, open_page, screenshot
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -73,6 +77,47 @@ def test_map_png_zooms_to_the_area_and_outlines_a_proposal(map_inputs):
     with_proposal = map_png(context, layers, title="City", visible=[], proposals=[("East side", proposal)])
     assert _pixels(with_proposal, PROPOSAL) > 50
     assert set(MAP_LAYERS) >= set(DEFAULT_LAYERS)
+
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def test_map_svg_draws_what_the_png_draws(map_inputs):
+    """The brief's vector map: the same layers, cells, legend, notes and proposals as the PNG."""
+    context, layers, choices = map_inputs
+    notes = ["Whole city · 01 Feb 2017 – 31 Dec 2024", "Demo data — synthetic"]
+    with_zone = map_svg(context, layers, title="LEAD Baltimore map", notes=notes, visible=DEFAULT_LAYERS)
+    root = ElementTree.fromstring(with_zone)
+    assert root.get("viewBox") == "0 0 792.0 576.0"  # 11 x 8 inches, in points
+    texts = list(root.itertext())
+    for text in ("LEAD Baltimore map", "Legend", "LEAD pilot zone", "Expansion candidate", *notes):
+        assert text in texts
+    (referrals,) = [layer for layer in layers if layer.key == "referrals"]
+    hexagons = [path.get("d").count("M") for path in root.iter(f"{SVG}path") if path.get("stroke") == "white"]
+    assert sum(hexagons) == len(referrals.cells["features"]) > 0  # every drawn cell, no hidden one
+    without_zone = map_svg(
+        context, layers, title="LEAD", notes=notes, visible=[k for k in DEFAULT_LAYERS if k != "pilot_zone"]
+    )
+    assert f'stroke="{PILOT_ZONE}"' in with_zone and PILOT_ZONE not in without_zone
+    proposal = box(-76.600, 39.295, -76.585, 39.305)
+    pilot = choices["pilot_zone"]
+    with_proposal = map_svg(context, layers, title="City", visible=[], proposals=[("East side", proposal)])
+    assert f'stroke="{PROPOSAL}"' in with_proposal and "Proposal: East side" in with_proposal
+    zoomed = map_svg(context, layers, title="Pilot zone", area=pilot, visible=["pilot_zone"], size=(7.4, 3.5))
+    assert ElementTree.fromstring(zoomed).get("viewBox") == "0 0 532.8 252.0"
+
+
+def test_matplotlib_is_loaded_only_to_draw_a_png():
+    """matplotlib takes about 30 MB of the app's memory: importing the map's picture module (as the Map
+    page does for its PNG button) must not load it; drawing the PNG does."""
+    done = subprocess.run(
+        [sys.executable, "-c", "import sys, geo.static_map; print('matplotlib' in sys.modules)"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "False"
 
 
 @pytest.mark.browser

@@ -2,15 +2,15 @@
 
 ``load_brief`` reads everything through the same ``.sql`` files the pages use and masks it with the
 same public rule (``ui.privacy``): a brief is handed out at a hearing, so it is always a public view,
-whoever assembles it. ``brief_html`` writes one self-contained HTML document (pictures embedded as
-``data:`` URLs, no script needed, print CSS sized to one Letter or A4 page). Pages pass their cached
-``ui.data.query``; tests and scripts pass ``functools.partial(queries.run, con)``.
+whoever assembles it. ``brief_html`` writes one self-contained HTML document (its map and chart
+inline as SVG, written directly: vector pictures print sharp at any size and cost milliseconds to
+draw; no script needed; print CSS sized to one Letter or A4 page). Tests and scripts pass
+``functools.partial(queries.run, con)``; the page calls ``page_brief_html``, which assembles the brief
+from the app's cached queries and keeps the document until the data changes.
 """
 
 from __future__ import annotations
 
-import base64
-import io
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -18,9 +18,7 @@ from datetime import date
 from html import escape
 
 import pandas as pd
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.dates import DateFormatter, YearLocator
-from matplotlib.figure import Figure
+import streamlit as st
 
 import program
 from geo.map_page import (
@@ -34,7 +32,7 @@ from geo.map_page import (
     load_figures,
 )
 from geo.proposal import from_wkb_hex, to_geojson_text
-from geo.static_map import map_png
+from geo.static_map import map_svg, svg_document, svg_text
 from planning.projection import (
     CASE_MANAGEMENT_SITE,
     MAX_REFERRALS_PER_ELIGIBLE_ARREST,
@@ -42,6 +40,8 @@ from planning.projection import (
     Observed,
     project,
 )
+from store import database_path
+from ui.data import query
 from ui.privacy import SUPPRESSED_TEXT, Disclosure, is_small
 
 RunQuery = Callable[..., pd.DataFrame]
@@ -50,6 +50,7 @@ CENTRAL = central_area_id(EDITION)
 PAPERS = {"letter": "Letter", "a4": "A4"}
 NO_PROPOSAL = "none"
 MAP_ASPECT = 1.6  # width / height of the brief's map frame
+MAP_WIDTH_INCHES = TREND_WIDTH_INCHES = 7.4  # the pictures' own size: about the printed column's width
 TREND_STEP = "quarter"
 BAR_COLOUR = "#0072B2"  # Okabe & Ito blue, as the app's charts
 MARKER_COLOUR = "#1b1f24"
@@ -83,8 +84,8 @@ class Brief:
     data_note: str
     synthetic: bool
     figures: dict[str, list[BriefFigure]]  # area heading -> figures
-    map_png: bytes
-    trend_png: bytes
+    map_svg: str
+    trend_svg: str
     trend_note: str
     proposal: ProposalSummary | None
     sources: list[str] = field(default_factory=list)
@@ -134,8 +135,8 @@ def load_brief(
         synthetic=synthetic,
         figures=figures,
         # With a proposal on the page, the pictures give up a little height so it still fits one sheet.
-        map_png=_map(run_query, start, end, proposal and (proposal.name, proposal_shape)),
-        trend_png=trend_png(
+        map_svg=_map(run_query, start, end, proposal and (proposal.name, proposal_shape)),
+        trend_svg=trend_svg(
             trend,
             f"Referrals per quarter, Central District (1959–2022), {period}",
             height=1.45 if proposal else 1.9,
@@ -148,6 +149,29 @@ def load_brief(
         proposal=proposal,
         sources=_sources(synthetic, sources_frame, proposal is not None),
     )
+
+
+def page_brief_html(start: date, end: date, proposal_id: str, paper: str) -> str:
+    """The brief of the app's database as HTML (``brief_html``), kept until the data changes.
+
+    A filter change back to a period already seen (same proposal, same paper) costs nothing. The
+    kept document is keyed by what it is made of: the database, the period, the paper, today's date
+    (it says when it was prepared), the newest import (an import changes the figures) and the saved
+    proposal's own row (a proposal deleted and saved again under the same name is a new drawing).
+    """
+    saved = query("proposal_list")
+    proposal_row = tuple(str(row) for row in saved[saved["area_id"] == proposal_id].itertuples(index=False))
+    newest_import = tuple(query("latest_imports", max_rows=1)["import_id"].tolist())
+    data = (newest_import, proposal_row)
+    return _kept_brief_html(str(database_path()), start, end, proposal_id, paper, data, date.today())
+
+
+@st.cache_data(show_spinner=False, max_entries=32, ttl=3600)
+def _kept_brief_html(
+    database: str, start: date, end: date, proposal_id: str, paper: str, data: tuple, today: date
+) -> str:
+    # ``database``, ``data`` and ``today`` are not read here: they are part of the cache's key.
+    return brief_html(load_brief(query, start, end, proposal_id, paper))
 
 
 def _area_figures(counts: Disclosure, area: str, row: pd.Series) -> list[BriefFigure]:
@@ -263,13 +287,14 @@ def _proposal(run_query: RunQuery, proposal_id: str, where: dict):
     return summary, shape
 
 
-def _map(run_query: RunQuery, start: date, end: date, proposal: tuple | None) -> bytes:
+def _map(run_query: RunQuery, start: date, end: date, proposal: tuple | None) -> str:
     """The Central District with referral density, the pilot zone and candidates (and the proposal)."""
     filters = MapFilters(start, end, area_id=CENTRAL, public=True)
     context = load_context(run_query, EDITION)
     figures = load_figures(run_query, filters)
     layers = load_density_layers(run_query, filters, figures)
-    central = area_choices(run_query("area_list", edition=EDITION), EDITION)[CENTRAL]
+    area_list = run_query("area_list", edition=EDITION)
+    central = area_choices(area_list[area_list["area_id"] == CENTRAL], EDITION)[CENTRAL]
     (south, west), (north, east) = central.bounds
     if proposal is not None:
         p_west, p_south, p_east, p_north = proposal[1].bounds
@@ -285,54 +310,91 @@ def _map(run_query: RunQuery, start: date, end: date, proposal: tuple | None) ->
     if missing > 0:
         west, east = west - missing / shrink / 2, east + missing / shrink / 2
     frame = AreaChoice("brief", "brief", central.label, ((south, west), (north, east)))
-    return map_png(
+    return map_svg(
         context,
         layers,
         title="Referrals per cell, the pilot zone and the Central District",
         area=frame,
         visible=[layer for layer in DEFAULT_LAYERS if layer != "neighbourhoods"],
-        size=(7.4, 3.5 if proposal is None else 2.8),
+        size=(MAP_WIDTH_INCHES, 3.5 if proposal is None else 2.8),
         proposals=[] if proposal is None else [proposal],
     )
 
 
-def trend_png(frame: pd.DataFrame, title: str, height: float = 1.9) -> bytes:
-    """Bars of ``frame['total']`` per quarter (missing = hidden, not drawn), with the program's dates."""
-    figure = Figure(figsize=(7.4, height), dpi=150, facecolor="white")
-    FigureCanvasAgg(figure)
-    axes = figure.add_axes((0.07, 0.2, 0.91, 0.64))
-    shown = frame.dropna(subset=["total"])
-    starts = pd.to_datetime(shown["period_start"])
-    axes.bar(starts + pd.Timedelta(days=45), shown["total"].astype(float), width=80, color=BAR_COLOUR)
-    first, last = (pd.Timestamp(frame["period_start"].min()), pd.Timestamp(frame["period_start"].max()))
+def trend_svg(frame: pd.DataFrame, title: str, height: float = 1.9) -> str:
+    """Bars of ``frame['total']`` per quarter (missing = hidden, not drawn), with the program's dates: an
+    SVG picture 7.4 inches wide, one user unit to a point, laid out as the earlier matplotlib chart."""
+    width, tall = TREND_WIDTH_INCHES * 72, height * 72
+    left, right, top, bottom = 0.07 * width, 0.98 * width, 0.16 * tall, 0.8 * tall
+    days = [start.toordinal() for start in pd.to_datetime(frame["period_start"]).dt.date]
+    # A bar is 80 days wide in the middle of its quarter; the axis spans every quarter, 5% to spare.
+    first, last = (min(days) + 5, max(days) + 85) if days else (0, 1)
+    low, high = first - (last - first) * 0.05, last + (last - first) * 0.05
+    counts = frame["total"].astype(float).tolist()
+    peak = max((count for count in counts if not math.isnan(count)), default=0.0)
+    ceiling = peak * 1.15 if peak > 0 else 5.0
+
+    def x(day: float) -> float:
+        return left + (day - low) / (high - low) * (right - left)
+
+    def y(count: float) -> float:
+        return bottom - count / ceiling * (bottom - top)
+
+    ticks = _count_ticks(ceiling, most=(bottom - top) / 16)  # as many as fit, two lines of type apart
+    years = []  # 1 January of each year on the axis
+    if days:
+        span = range(date.fromordinal(int(low)).year, date.fromordinal(int(high)).year + 1)
+        years = [date(year, 1, 1) for year in span if low <= date(year, 1, 1).toordinal() <= high]
+    bars = "".join(
+        f"M{x(day + 5):.1f},{bottom:.1f}V{y(count):.1f}H{x(day + 85):.1f}V{bottom:.1f}Z"
+        for day, count in zip(days, counts, strict=True)
+        if not math.isnan(count)
+    )
+    grid = "".join(f"M{left:.1f},{y(tick):.1f}H{right:.1f}" for tick in ticks)
+    axes = f"M{left:.1f},{top:.1f}V{bottom:.1f}H{right:.1f}"
+    axes += "".join(f"M{left - 3.5:.1f},{y(tick):.1f}H{left:.1f}" for tick in ticks)
+    axes += "".join(f"M{x(year.toordinal()):.1f},{bottom:.1f}v3.5" for year in years)
+    parts = [
+        svg_text(0.01 * width, 0.03 * tall + 8, title, 10, bold=True),
+        f'<path d="{grid}" fill="none" stroke="#d9dde3" stroke-width="0.6"/>',
+        f'<path d="{bars}" fill="{BAR_COLOUR}"/>',
+    ]
     markers = ((program.PILOT_LAUNCH, "Pilot launch"), (program.DISTRICT_WIDE_FROM, "District-wide"))
     for position, (on, label) in enumerate(markers):
-        when = pd.Timestamp(on)
-        if len(frame) and first <= when <= last:
-            axes.axvline(when, color=MARKER_COLOUR, linestyle=":", linewidth=1.4)
-            axes.annotate(
-                label,
-                (when, 1 - 0.16 * position),
-                xycoords=("data", "axes fraction"),
-                xytext=(3, -2),
-                textcoords="offset points",
-                va="top",
-                fontsize=8,
-                bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.85, "pad": 1},
+        if days and min(days) <= on.toordinal() <= max(days):
+            at = x(on.toordinal())
+            parts.append(
+                f'<path d="M{at:.1f},{top:.1f}V{bottom:.1f}" fill="none" stroke="{MARKER_COLOUR}" '
+                'stroke-width="1.4" stroke-dasharray="1.4,2.31"/>'
             )
-    axes.set_ylabel("Referrals", fontsize=9)
-    axes.tick_params(labelsize=8)
-    axes.xaxis.set_major_locator(YearLocator())
-    axes.xaxis.set_major_formatter(DateFormatter("%Y"))
-    axes.spines[["top", "right"]].set_visible(False)
-    axes.grid(axis="y", color="#d9dde3", linewidth=0.6)
-    axes.set_axisbelow(True)
-    top = shown["total"].max()
-    axes.set_ylim(0, (float(top) * 1.15) if pd.notna(top) and top > 0 else 5)
-    figure.text(0.01, 0.97, title, fontsize=10, fontweight="bold", va="top")
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=150, facecolor="white")
-    return buffer.getvalue()
+            label_top = top + 0.16 * position * (bottom - top) + 2
+            parts.append(svg_text(at + 3, label_top + 6.5, label, 8, halo=0.85))
+    parts.append(f'<path d="{axes}" fill="none" stroke="#111111" stroke-width="0.8"/>')
+    parts += [svg_text(left - 7, y(tick) + 2.9, _tick_text(tick), 8, anchor="end") for tick in ticks]
+    parts += [
+        svg_text(x(year.toordinal()), bottom + 13.5, f"{year:%Y}", 8, anchor="middle") for year in years
+    ]
+    widest = max(len(_tick_text(tick)) for tick in ticks) * 5.1  # DejaVu Sans digits are 0.64 em wide
+    middle = (top + bottom) / 2
+    parts.append(svg_text(left - 13 - widest, middle, "Referrals", 9, anchor="middle", upwards=True))
+    return svg_document(width, tall, title, parts)
+
+
+def _count_ticks(ceiling: float, most: float) -> list[float]:
+    """Round counts from 0 up to ``ceiling`` in at most ``most`` equal steps of 1, 2, 2.5 or 5 times a
+    power of ten (as matplotlib picks them).
+
+    >>> _count_ticks(35.65, 5), _count_ticks(42.55, 4)
+    ([0, 10, 20, 30], [0, 20, 40])
+    """
+    rough = ceiling / max(1, math.floor(most))
+    power = 10 ** math.floor(math.log10(rough))
+    step = next(power * s for s in (1, 2, 2.5, 5, 10) if power * s >= rough)
+    return [index * step for index in range(math.floor(ceiling / step) + 1)]
+
+
+def _tick_text(tick: float) -> str:
+    return f"{tick:,.0f}" if float(tick).is_integer() else f"{tick:,.1f}"
 
 
 # The printed page -------------------------------------------------------------------------------------
@@ -353,7 +415,7 @@ h1 { font-size: 17pt; margin: 0 0 2pt; }
 .area td { padding: 0.5pt 0; font-size: 9pt; }
 .area td.value { text-align: right; font-weight: bold; font-size: 10.5pt; white-space: nowrap; }
 figure { margin: 0 0 4pt; }
-figure img { width: 100%%; display: block; }
+figure svg { width: 100%%; height: auto; display: block; }
 figcaption { font-size: 8pt; color: #222; }
 .proposal { border: 1.5pt solid #e66101; padding: 4pt 6pt; margin-bottom: 6pt; font-size: 9pt; }
 .proposal h2 { font-size: 10.5pt; margin: 0 0 2pt; }
@@ -368,10 +430,6 @@ figcaption { font-size: 8pt; color: #222; }
 @media screen { body { background: #e9ecef; } .page { background: #fff; padding: 0.45in;
                 box-shadow: 0 0 6px rgba(0,0,0,.3); margin: 12px auto; max-width: 8.5in; } }
 """
-
-
-def _img(png: bytes, alt: str) -> str:
-    return f'<img alt="{escape(alt)}" src="data:image/png;base64,{base64.b64encode(png).decode("ascii")}">'
 
 
 def brief_html(brief: Brief) -> str:
@@ -409,9 +467,9 @@ def brief_html(brief: Brief) -> str:
 {brief.generated_on:%d %b %Y}, LEAD Baltimore dashboard</p>
 {synthetic}
 <div class="areas">{areas}</div>
-<figure>{_img(brief.map_png, "Map: referrals per cell, the pilot zone and the Central District")}
+<figure>{brief.map_svg}
 <figcaption>{escape(map_note)}</figcaption></figure>
-<figure>{_img(brief.trend_png, "Chart: referrals per quarter in the Central District")}
+<figure>{brief.trend_svg}
 <figcaption>{escape(brief.trend_note)}</figcaption></figure>
 {proposal}
 <ul class="sources">{sources}</ul>
