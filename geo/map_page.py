@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -163,26 +163,27 @@ _LAYER_TOTALS = {
 
 
 def load_density_layers(
-    run_query: RunQuery, filters: MapFilters, figures: pd.Series | None = None
+    run_query: RunQuery,
+    filters: MapFilters,
+    figures: pd.Series | None = None,
+    keys: Collection[str] = ("referrals", "arrests"),
 ) -> list[DensityLayer]:
     """Referral and eligible-arrest cells for ``filters``, counted in DuckDB, small cells hidden if public.
 
     The page shows each layer's total beside the map (``figures``, from ``load_figures``; loaded here
     when not given): drawn cells plus records without a place add up to it, so a public view also
-    withholds whatever cells would let a hidden one be worked out by subtraction.
+    withholds whatever cells would let a hidden one be worked out by subtraction. ``keys``: the layers
+    to load (a picture that draws only referrals need not count arrests).
     """
-    referral_resolution = cell_resolution(filters.area_id, "referrals", filters.public)
-    arrest_resolution = cell_resolution(filters.area_id, "arrests", filters.public)
-    cells = {
-        "referrals": (
-            run_query("map_referral_cells", **filters.referral_parameters(), resolution=referral_resolution),
-            referral_resolution,
-        ),
-        "arrests": (
-            run_query("map_arrest_cells", **filters.arrest_parameters(), resolution=arrest_resolution),
-            arrest_resolution,
-        ),
+    queries = {
+        "referrals": ("map_referral_cells", filters.referral_parameters()),
+        "arrests": ("map_arrest_cells", filters.arrest_parameters()),
     }
+    cells = {}
+    for key in (key for key in queries if key in keys):
+        name, parameters = queries[key]
+        resolution = cell_resolution(filters.area_id, key, filters.public)
+        cells[key] = (run_query(name, **parameters, resolution=resolution), resolution)
     if filters.public and figures is None:
         figures = load_figures(run_query, filters)
     layers = []

@@ -292,7 +292,7 @@ def _map(run_query: RunQuery, start: date, end: date, proposal: tuple | None) ->
     filters = MapFilters(start, end, area_id=CENTRAL, public=True)
     context = load_context(run_query, EDITION)
     figures = load_figures(run_query, filters)
-    layers = load_density_layers(run_query, filters, figures)
+    layers = load_density_layers(run_query, filters, figures, keys=("referrals",))
     area_list = run_query("area_list", edition=EDITION)
     central = area_choices(area_list[area_list["area_id"] == CENTRAL], EDITION)[CENTRAL]
     (south, west), (north, east) = central.bounds
