@@ -4,12 +4,18 @@ The drawing map carries Leaflet.draw (served locally, like Leaflet itself) restr
 and rectangles, over a choropleth of LEAD-eligible arrests per year and km² by neighbourhood, with
 the named candidate neighbourhoods, the pilot zone, the police districts and the case-management
 site for context. Its content depends only on the period's figures, so drawing does not rebuild it.
+
+Only the choropleth's colours and tooltips and the legend change with the period. So the map is
+rendered once with placeholders there (``planner_base_map``, cached by the page through ``ui.maps``)
+and each rerun fills in the period's values as text (``fill_period``): the browser gets exactly what
+``st_folium`` would send for ``planner_map``, without folium rendering a few hundred outlines again.
 """
 
 from __future__ import annotations
 
 import json
 import math
+from dataclasses import dataclass
 from html import escape
 
 import folium
@@ -18,6 +24,7 @@ import pandas as pd
 import shapely
 from branca.element import Element, MacroElement, Template
 from folium.plugins import Draw
+from folium.utilities import JsCode
 from shapely.geometry import mapping, shape
 from shapely.geometry.base import BaseGeometry
 
@@ -33,6 +40,9 @@ NO_DATA_COLOUR = "#d9d9d9"
 CITY_CENTRE = (39.297, -76.615)  # downtown, slightly north: the city's dense core fills the frame at zoom 12
 # Distinct, colour-blind-safer outlines for up to four proposals compared side by side.
 COMPARISON_COLOURS = ("#1b9e77", "#d95f02", "#7570b3", "#e7298a")
+HIDDEN_DENSITY_TEXT = "fewer than 5 arrests (hidden), or withheld to protect one"
+DENSITY_STYLE = {"color": "#8c8c8c", "weight": 0.6, "fillOpacity": 0.55}  # fillColor comes per period
+DENSITY_LAYER_NAME = "LEAD-eligible arrests per km² (neighbourhoods)"
 
 _PLANNER_CSS = """
 <style>
@@ -83,24 +93,75 @@ _FOLDING_LEGEND = Template(
 )
 
 
+def legend_html(title: str, items: list[tuple[str, str, str]]) -> str:
+    """A folding legend's content: rows of (fill colour, label, border) under a title that folds them."""
+    rows = "".join(
+        f'<div><span class="swatch" style="background:{escape(fill)};border:{escape(border)}"></span>'
+        f"{escape(label)}</div>"
+        for fill, label, border in items
+    )
+    return f"<details open><summary>{escape(title)}</summary>{rows}</details>"
+
+
 class FoldingLegend(MacroElement):
     """A compact legend that folds away on a click of its title, for a small map that is drawn on.
 
     Styled by the shared ``.lead-legend`` rules (``geo.layers.Legend``) plus ``_PLANNER_CSS``;
-    rows are (fill colour, label, border).
+    ``html`` comes from ``legend_html``.
     """
 
-    def __init__(self, title: str, items: list[tuple[str, str, str]], position: str = "bottomleft"):
+    def __init__(self, html: str, position: str = "bottomleft"):
         super().__init__()
         self._name = "FoldingLegend"
         self._template = _FOLDING_LEGEND
         self.position = position
-        rows = "".join(
-            f'<div><span class="swatch" style="background:{escape(fill)};border:{escape(border)}"></span>'
-            f"{escape(label)}</div>"
-            for fill, label, border in items
-        )
-        self.legend_html = f"<details open><summary>{escape(title)}</summary>{rows}</details>"
+        self.legend_html = html
+
+
+_DENSITIES = Template(
+    """
+{% macro script(this, kwargs) %}
+var plannerDensity = {{ this.densities | tojson }};
+{% endmacro %}
+"""
+)
+
+
+class _Densities(MacroElement):
+    """The period's fill colour and tooltip text per neighbourhood name, read by the density layer."""
+
+    def __init__(self, densities):
+        super().__init__()
+        self._name = "Densities"
+        self._template = _DENSITIES
+        self.densities = densities
+
+
+# Each outline takes its colour and tooltip text from plannerDensity as Leaflet adds it, so the outlines'
+# GeoJSON stays the same from one period to the next.
+_DENSITY_PER_FEATURE = JsCode(
+    "function (feature, layer) {\n"
+    "    var shown = plannerDensity[feature.properties.name] || "
+    + json.dumps([NO_DATA_COLOUR, HIDDEN_DENSITY_TEXT])
+    + ";\n"
+    "    feature.properties.density_text = shown[1];\n"
+    "    layer.setStyle({fillColor: shown[0]});\n"
+    "}"
+)
+_TOJSON = Template("{{ value | tojson }}")  # a value written as the map's templates write it
+
+
+@dataclass(frozen=True)
+class PeriodValues:
+    """What the period changes on the drawing map: each neighbourhood's [fill colour, tooltip text] by
+    name, and the legend's HTML."""
+
+    densities: dict[str, list[str]] | str
+    legend_html: str
+
+
+# Stand-ins rendered into the cached map where the period's values go (``fill_period`` swaps them).
+_SLOTS = PeriodValues(densities="planner-period-densities", legend_html="planner-period-legend")
 
 
 def density_bins(values: pd.Series, classes: int = len(DENSITY_COLOURS)) -> list[float]:
@@ -129,27 +190,59 @@ def _colour_for(value, bins: list[float]) -> str:
     return DENSITY_COLOURS[-1]
 
 
-def _density_layer(neighbourhoods: pd.DataFrame, bins: list[float]) -> folium.GeoJson:
-    frame = neighbourhoods.assign(
-        density_text=[
-            "fewer than 5 arrests (hidden), or withheld to protect one"
-            if pd.isna(v)
-            else f"{v:,.1f} eligible arrests / year / km²"
-            for v in neighbourhoods["eligible_per_year_km2"]
-        ],
-        fill=[_colour_for(v, bins) for v in neighbourhoods["eligible_per_year_km2"]],
-    )
+def _density_layer(neighbourhoods: pd.DataFrame) -> folium.GeoJson:
+    """The neighbourhood outlines, coloured and labelled from ``plannerDensity`` (``_Densities``)."""
     return folium.GeoJson(
-        feature_collection(frame, ["name", "density_text", "fill"]),
-        name="LEAD-eligible arrests per km² (neighbourhoods)",
-        style_function=lambda feature: {
-            "color": "#8c8c8c",
-            "weight": 0.6,
-            "fillColor": feature["properties"]["fill"],
-            "fillOpacity": 0.55,
-        },
+        feature_collection(neighbourhoods.assign(density_text=None), ["name", "density_text"]),
+        name=DENSITY_LAYER_NAME,
+        style_function=lambda _feature: DENSITY_STYLE,
+        on_each_feature=_DENSITY_PER_FEATURE,
         tooltip=folium.GeoJsonTooltip(fields=["name", "density_text"], labels=False),
     )
+
+
+def period_values(densities: pd.DataFrame) -> PeriodValues:
+    """Fill colours, tooltip texts and legend from each neighbourhood's ``name`` and
+    ``eligible_per_year_km2`` (missing where a small count is hidden).
+
+    >>> frame = pd.DataFrame({"name": ["A", "B"], "eligible_per_year_km2": [3.0, None]})
+    >>> period_values(frame).densities["A"]
+    ['#54278f', '3.0 eligible arrests / year / km²']
+    """
+    values = densities["eligible_per_year_km2"]
+    bins = density_bins(values)
+    by_name = {
+        name: [
+            _colour_for(value, bins),
+            HIDDEN_DENSITY_TEXT if pd.isna(value) else f"{value:,.1f} eligible arrests / year / km²",
+        ]
+        for name, value in zip(densities["name"], values, strict=True)
+    }
+    legend = legend_html(
+        "Eligible arrests a year per km²",
+        [
+            *_density_legend_rows(bins),
+            (NO_DATA_COLOUR, "Hidden (fewer than 5) or withheld", "1px solid #8c8c8c"),
+            ("transparent", "Named candidate", "3px solid #01665e"),
+            ("rgba(178,24,43,0.25)", "LEAD pilot zone", "3px solid #b2182b"),
+            ("rgba(230,97,1,0.25)", "Your proposal", f"3px solid {PROPOSAL_COLOUR}"),
+            ("transparent", "★ Case management", "0 solid transparent"),
+        ],
+    )
+    return PeriodValues(densities=by_name, legend_html=legend)
+
+
+def fill_period(script: str, densities: pd.DataFrame) -> str:
+    """The script of ``planner_base_map`` with the period's values (``period_values(densities)``) in
+    place of the stand-ins: the same text ``planner_map`` renders to."""
+    values = period_values(densities)
+    for slot, value in ((_SLOTS.densities, values.densities), (_SLOTS.legend_html, values.legend_html)):
+        placeholder = _TOJSON.render(value=slot)
+        places = script.count(placeholder)
+        if places != 1:
+            raise ValueError(f"the drawing map's script has {places} places for {slot!r} instead of one")
+        script = script.replace(placeholder, _TOJSON.render(value=value))
+    return script
 
 
 def _label_point(geojson: str) -> tuple[float, float]:
@@ -186,12 +279,37 @@ def planner_map(
     ``eligible_per_year_km2`` (missing where a small count is hidden); ``site`` has lon, lat, name.
     ``large_type`` (projector mode) sets the legend, labels and tooltips a size larger.
     """
+    period = period_values(neighbourhoods)
+    return _drawing_map(pilot_zone, districts, neighbourhoods, site, large_type, period)
+
+
+def planner_base_map(
+    pilot_zone: pd.DataFrame,
+    districts: pd.DataFrame,
+    neighbourhoods: pd.DataFrame,
+    site,
+    large_type: bool = False,
+) -> folium.Map:
+    """``planner_map`` with stand-ins for everything the period changes: render it once and give
+    each rerun's script its values with ``fill_period``. Only the outlines, names and candidate flags
+    of ``neighbourhoods`` are used."""
+    return _drawing_map(pilot_zone, districts, neighbourhoods, site, large_type, _SLOTS)
+
+
+def _drawing_map(
+    pilot_zone: pd.DataFrame,
+    districts: pd.DataFrame,
+    neighbourhoods: pd.DataFrame,
+    site,
+    large_type: bool,
+    period: PeriodValues,
+) -> folium.Map:
     folium_map = base_map(zoom=12, center=CITY_CENTRE)
     folium_map.get_root().header.add_child(Element(_PLANNER_CSS), name="planner_css")
     if large_type:
         folium_map.get_root().header.add_child(Element(_LARGE_TYPE_CSS), name="planner_large_type")
-    bins = density_bins(neighbourhoods["eligible_per_year_km2"])
-    _density_layer(neighbourhoods, bins).add_to(folium_map)
+    _Densities(period.densities).add_to(folium_map)
+    _density_layer(neighbourhoods).add_to(folium_map)
     outline_layer(districts, "Police districts (1959-2022)", DISTRICT_STYLE, tooltip=None).add_to(folium_map)
     candidates = neighbourhoods[neighbourhoods["is_candidate"]]
     if not candidates.empty:  # a tooltip on an empty layer makes folium raise
@@ -217,17 +335,7 @@ def planner_map(
         },
         edit_options={"edit": True, "remove": True},
     ).add_to(folium_map)
-    FoldingLegend(
-        "Eligible arrests a year per km²",
-        [
-            *_density_legend_rows(bins),
-            (NO_DATA_COLOUR, "Hidden (fewer than 5) or withheld", "1px solid #8c8c8c"),
-            ("transparent", "Named candidate", "3px solid #01665e"),
-            ("rgba(178,24,43,0.25)", "LEAD pilot zone", "3px solid #b2182b"),
-            ("rgba(230,97,1,0.25)", "Your proposal", f"3px solid {PROPOSAL_COLOUR}"),
-            ("transparent", "★ Case management", "0 solid transparent"),
-        ],
-    ).add_to(folium_map)
+    FoldingLegend(period.legend_html).add_to(folium_map)
     folium.LayerControl(collapsed=True).add_to(folium_map)
     return use_local_assets(folium_map)
 
@@ -280,5 +388,5 @@ def comparison_map(
         point = geometry.representative_point()
         text_label(point.y, point.x, name, css_class="candidate-label proposal-label").add_to(folium_map)
     _site_marker(site).add_to(folium_map)
-    FoldingLegend("Proposals", legend_rows, position="bottomright").add_to(folium_map)
+    FoldingLegend(legend_html("Proposals", legend_rows), position="bottomright").add_to(folium_map)
     return use_local_assets(folium_map)

@@ -1,10 +1,9 @@
 """Expansion planner: rank candidate areas, draw or pick a proposal, see what it takes, save and compare."""
 
 import streamlit as st
-from streamlit_folium import st_folium
 
 import program
-from geo.planner_map import comparison_map, picked_layer, planner_map
+from geo.planner_map import comparison_map, fill_period, picked_layer, planner_base_map
 from geo.proposal import (
     MAX_CITY_SHARE,
     MIN_AREA_KM2,
@@ -36,6 +35,7 @@ from planning.tables import (
     map_neighbourhoods,
     money,
     money_short,
+    neighbourhood_densities,
     projection_steps,
     proposal_figures,
     ranking_table,
@@ -43,6 +43,7 @@ from planning.tables import (
 )
 from ui.chrome import current_view
 from ui.data import connection, data_changed, query
+from ui.maps import cached_map, show_map
 from ui.privacy import is_small, public_count
 from ui.tables import csv_bytes, table_for_reading
 from ui.url_state import keep_valid, keep_valid_items
@@ -132,7 +133,7 @@ if view.projector:
     st.caption(f"The first {PROJECTOR_ROWS} of {len(table)}; the download below has them all.")
 else:
     st.dataframe(
-        shade_candidates(table),
+        table,  # a plain frame: a Styler is rendered row by row in pandas on every run
         hide_index=True,
         height=390,
         key="ranking_table",
@@ -207,19 +208,24 @@ else:
 map_column, figures_column = (
     (st.container(), st.container()) if view.projector else st.columns([3, 2], gap="large")
 )
+# Everything but the period's colours is rendered once per view (and again after the data changes).
+drawing_map = cached_map(
+    ("planner_map", view.projector),
+    lambda: planner_base_map(
+        pilot_zone,
+        districts,
+        map_neighbourhoods(ranking, neighbourhood_outlines, public),
+        CASE_MANAGEMENT_SITE,
+        large_type=view.projector,
+    ),
+)
 with map_column:
-    drawn = st_folium(
-        planner_map(
-            pilot_zone,
-            districts,
-            map_neighbourhoods(ranking, neighbourhood_outlines, public),
-            CASE_MANAGEMENT_SITE,
-            large_type=view.projector,
-        ),
+    drawn = show_map(
+        drawing_map,
+        script=fill_period(drawing_map.script, neighbourhood_densities(ranking, public)),
+        returned=("all_drawings",),
+        added_layer=picked_layer(picked_geometry) if mode == "pick" else None,
         height=620 if view.projector else 560,
-        use_container_width=True,
-        returned_objects=["all_drawings"],
-        feature_group_to_add=picked_layer(picked_geometry) if mode == "pick" else None,
         key="planner_map",
     )
 figures_box = figures_column.container()
@@ -584,13 +590,14 @@ def show_comparison() -> None:
         icon=":material/download:",
         on_click="ignore",
     )
-    st_folium(
-        comparison_map(
-            list(zip(rows["name"], geometries, strict=True)), pilot_zone, districts, CASE_MANAGEMENT_SITE
+    show_map(
+        cached_map(
+            ("comparison_map", tuple(selected)),
+            lambda: comparison_map(
+                list(zip(rows["name"], geometries, strict=True)), pilot_zone, districts, CASE_MANAGEMENT_SITE
+            ),
         ),
         height=420,
-        use_container_width=True,
-        returned_objects=[],
         key="comparison_map",
     )
 

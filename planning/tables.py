@@ -66,15 +66,21 @@ def shade_candidates(table: pd.DataFrame, flag: str = RANKING_LABELS["is_candida
     return table.style.apply(lambda row: [CANDIDATE_SHADE if row[flag] else ""] * len(row), axis=1)
 
 
-def map_neighbourhoods(ranking: pd.DataFrame, outlines: pd.DataFrame, public: bool = True) -> pd.DataFrame:
-    """Neighbourhood outlines (``areas_geojson``) with their density and candidate flag for the map;
-    in public views the density is hidden where the count is."""
+def neighbourhood_densities(ranking: pd.DataFrame, public: bool = True) -> pd.DataFrame:
+    """Each neighbourhood's density and candidate flag for the map (no outlines: what a new period
+    changes); in public views the density is hidden where the count is."""
     frame = ranking[ranking["kind"] == "neighborhood"].reset_index(drop=True)
     if public:
         frame = mask_small_in_column(frame, "eligible_arrests")
         frame = hide_where_missing(frame, "eligible_arrests", ["eligible_per_year_km2"])
-    columns = ["area_id", "is_candidate", "eligible_arrests", "eligible_per_year_km2"]
-    return outlines[["area_id", "name", "geojson"]].merge(frame[columns], on="area_id", how="inner")
+    return frame[["area_id", "name", "is_candidate", "eligible_arrests", "eligible_per_year_km2"]]
+
+
+def map_neighbourhoods(ranking: pd.DataFrame, outlines: pd.DataFrame, public: bool = True) -> pd.DataFrame:
+    """Neighbourhood outlines (``areas_geojson``) with their density and candidate flag for the map;
+    in public views the density is hidden where the count is."""
+    densities = neighbourhood_densities(ranking, public).drop(columns="name")
+    return outlines[["area_id", "name", "geojson"]].merge(densities, on="area_id", how="inner")
 
 
 def _people(count: int, role: str) -> str:

@@ -1,6 +1,9 @@
 """Checking, repairing, measuring and exporting drawn proposals (geo.proposal)."""
 
 import json
+import subprocess
+import sys
+from pathlib import Path
 
 import geopandas as gpd
 import pytest
@@ -53,6 +56,26 @@ def test_area_is_measured_in_square_kilometres():
     assert geodesic_km2 == pytest.approx(0.958, abs=0.001)
     assert area_km2(square) == pytest.approx(geodesic_km2, rel=0.003)
     assert area_km2(Polygon()) == 0
+
+
+@pytest.mark.parametrize("shipped", ["districts_1959_2022.geojson", "neighborhoods_2010.geojson"])
+def test_area_agrees_with_the_state_plane_the_boundaries_are_measured_in(shipped, city):
+    """Within 0.05 % of the Maryland state plane (EPSG:26985), as geopandas measured it before."""
+    outlines = gpd.read_file(BOUNDARIES_DIR / shipped)
+    drawings = [city, WEST_SIDE, box(-76.6, 39.3, -76.5999, 39.3001), *outlines.geometry]
+    state_plane = gpd.GeoSeries(drawings, crs="EPSG:4326").to_crs("EPSG:26985").area / 1e6
+    for drawing, expected in zip(drawings, state_plane, strict=True):
+        assert area_km2(drawing) == pytest.approx(expected, rel=5e-4)
+
+
+def test_measuring_a_proposal_loads_neither_geopandas_nor_pyproj():
+    """The app measures drawings in its own process: geopandas and pyproj stay out of its memory."""
+    code = "import sys, geo.proposal; print(sorted({'geopandas', 'pyproj'} & set(sys.modules)))"
+    repo = Path(__file__).resolve().parent.parent
+    loaded = subprocess.run(
+        [sys.executable, "-c", code], cwd=repo, capture_output=True, text=True, check=True
+    )
+    assert loaded.stdout.strip() == "[]"
 
 
 def test_a_self_crossing_outline_is_repaired_and_said_so(city):

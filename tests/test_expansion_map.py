@@ -2,20 +2,27 @@
 
 import json
 import re
+from unittest import mock
 
 import pandas as pd
 import pytest
+import streamlit_folium as sf
 from shapely.geometry import box, mapping
 
 from geo.planner_map import (
     DENSITY_COLOURS,
+    HIDDEN_DENSITY_TEXT,
     NO_DATA_COLOUR,
     comparison_map,
     density_bins,
+    fill_period,
+    period_values,
     picked_layer,
+    planner_base_map,
     planner_map,
 )
 from planning.projection import CASE_MANAGEMENT_SITE, EXPANSION_CANDIDATES
+from ui.maps import render_map, show_map
 
 CANDIDATE_LABEL = 'class=\\"candidate-label\\"'  # a label's div, as it sits inside the map's script
 
@@ -92,8 +99,82 @@ def test_map_shows_candidates_site_legend_and_hidden_densities(layers):
     assert html.count(CANDIDATE_LABEL) == 1 and EXPANSION_CANDIDATES[0] in html
     assert "Case management" in html and "site-label" in html
     assert "map-legend" in html and "Hidden (fewer than 5)" in html
-    assert "fewer than 5 arrests (hidden)" in html  # the tooltip of the hidden neighbourhood
-    assert NO_DATA_COLOUR in html
+    # each neighbourhood's colour and tooltip text, the hidden one in the no-data grey
+    densities = period_values(layers[2]).densities
+    assert densities["C"] == [NO_DATA_COLOUR, HIDDEN_DENSITY_TEXT]
+    assert densities["B"][1] == "2.0 eligible arrests / year / km²" and densities["B"][0] in DENSITY_COLOURS
+    assert json.dumps(densities["C"]).replace(" ", "") in html.replace(" ", "")
+
+
+def _sent_by(call) -> dict:
+    with mock.patch.object(sf, "_component_func") as component:
+        call()
+    (kwargs,) = [c.kwargs for c in component.call_args_list]
+    return kwargs
+
+
+def _without_ids(text: str) -> str:
+    return re.sub(r"_?[0-9a-f]{32}", "", text)
+
+
+@pytest.mark.parametrize("picked", [None, box(-76.62, 39.31, -76.61, 39.32)])
+def test_the_map_rendered_once_sends_what_st_folium_sends_for_each_period(layers, picked):
+    pilot_zone, districts, neighbourhoods = layers
+    # rendered once, with another period's figures: only the outlines, names and candidates count
+    base = render_map(
+        planner_base_map(
+            pilot_zone, districts, neighbourhoods.assign(eligible_per_year_km2=9.0), CASE_MANAGEMENT_SITE
+        )
+    )
+    group = (lambda: picked_layer(picked)) if picked is not None else (lambda: None)
+    by_st_folium = _sent_by(
+        lambda: sf.st_folium(
+            planner_map(*layers, CASE_MANAGEMENT_SITE),
+            key="planner_map",
+            height=560,
+            use_container_width=True,
+            returned_objects=["all_drawings"],
+            feature_group_to_add=group(),
+        )
+    )
+    by_cache = _sent_by(
+        lambda: show_map(
+            base,
+            script=fill_period(base.script, neighbourhoods),
+            returned=("all_drawings",),
+            added_layer=group(),
+            height=560,
+            key="planner_map",
+        )
+    )
+    # The key hashes the script with folium's random ids taken out: equal keys, equal maps.
+    assert by_cache["key"] == by_st_folium["key"]
+    for name in ("script", "header", "html", "feature_group"):
+        assert _without_ids(by_cache[name] or "") == _without_ids(by_st_folium[name] or ""), name
+    for name in ("height", "width", "returned_objects", "default", "css_links", "js_links", "zoom", "center"):
+        assert by_cache[name] == by_st_folium[name], name
+    assert (by_cache["feature_group"] is None) == (picked is None)
+
+
+def densities_in(script: str) -> dict:
+    return json.loads(re.search(r"var plannerDensity = (\{.*?\});", script).group(1))
+
+
+def test_a_new_period_changes_only_the_colours_tooltips_and_legend(layers):
+    pilot_zone, districts, neighbourhoods = layers
+    script = render_map(planner_base_map(*layers, CASE_MANAGEMENT_SITE)).script
+    busier = neighbourhoods.assign(eligible_per_year_km2=[40.0, 30.0, 2.0])
+    before, after = fill_period(script, neighbourhoods), fill_period(script, busier)
+    assert densities_in(before) == period_values(neighbourhoods).densities
+    assert densities_in(after) == period_values(busier).densities
+    assert densities_in(before)["C"][1] == HIDDEN_DENSITY_TEXT
+    assert densities_in(after)["C"][1] == "2.0 eligible arrests / year / km²"
+    assert "planner-period" not in before + after  # every stand-in was filled
+    # the rest of the script is the same text
+    changed = [(b, a) for b, a in zip(before.splitlines(), after.splitlines(), strict=True) if b != a]
+    assert [b.split("=")[0].strip() for b, _ in changed] == ["var plannerDensity", "div.innerHTML"]
+    with pytest.raises(ValueError, match="instead of one"):
+        fill_period(before, neighbourhoods)  # a script whose stand-ins are gone cannot be filled again
 
 
 def test_density_classes_are_quantiles_of_positive_values():

@@ -10,6 +10,7 @@ from planning.tables import (
     formatted_comparison,
     map_neighbourhoods,
     money,
+    neighbourhood_densities,
     projection_steps,
     ranking_table,
 )
@@ -75,6 +76,13 @@ def test_map_density_is_hidden_where_the_count_is(ranking):
     shown = map_neighbourhoods(ranking, outlines, public=True).set_index("name")
     assert shown.loc["A", "eligible_per_year_km2"] == 50
     assert pd.isna(shown.loc["B", "eligible_per_year_km2"])
+    # what a new period sends the map: every neighbourhood, the same masking, no district
+    densities = neighbourhood_densities(ranking, public=True).set_index("name")
+    assert list(densities.index) == ["A", "B", "C", "D", "E"]
+    assert densities.loc[["A", "B"], "eligible_per_year_km2"].equals(shown["eligible_per_year_km2"])
+    assert pd.isna(densities.loc["D", "eligible_per_year_km2"])  # 8, masked down the column with B's 3
+    staff = neighbourhood_densities(ranking, public=False).set_index("name")
+    assert staff.loc["B", "eligible_per_year_km2"] == 30
 
 
 ASSUMPTIONS = Assumptions(referrals_per_eligible_arrest=0.125, enrolment_rate=0.5, months_in_program=9)

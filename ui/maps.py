@@ -77,29 +77,55 @@ def _elements(element) -> Iterable:
         yield from _elements(child)
 
 
-def show_map(rendered: RenderedMap, *, key: str, height: int) -> None:
-    """Draw a display-only map (panning and zooming never rerun the script), full container width."""
-    sf._component_func(
-        script=rendered.script,
+def show_map(
+    rendered: RenderedMap,
+    *,
+    key: str,
+    height: int,
+    script: str | None = None,
+    returned: tuple[str, ...] = (),
+    added_layer: folium.FeatureGroup | None = None,
+) -> dict | None:
+    """Draw a rendered map at full container width; what ``st_folium`` sends for the same map.
+
+    ``script``: the map's script with values written into it (default: as rendered). ``returned``:
+    what the map reports back (e.g. ``("all_drawings",)``), returned here and kept under
+    ``st.session_state[key]`` as ``st_folium`` keeps it; with nothing returned, panning and zooming
+    never rerun the script. ``added_layer`` is put on the map without redrawing it.
+    """
+    script = rendered.script if script is None else script
+    component_key = sf.generate_js_hash(script, key, False)
+
+    def remember_value() -> None:
+        st.session_state[key] = st.session_state.get(component_key, {})
+
+    return sf._component_func(
+        script=script,
         header=rendered.header,
         html=rendered.html,
         id=rendered.map_id,
-        key=sf.generate_js_hash(rendered.script, key, False),
+        key=component_key,
         height=height,
         width=None,
-        returned_objects=[],
-        default={},
+        returned_objects=list(returned),
+        default=dict.fromkeys(returned),
         zoom=None,
         center=None,
-        feature_group=None,
+        feature_group=None if added_layer is None else _added_layer_script(added_layer),
         return_on_hover=False,
         layer_control=None,
         pixelated=False,
         css_links=list(rendered.css_links),
         js_links=list(rendered.js_links),
-        on_change=None,
+        on_change=remember_value if returned else None,
         wrap_longitude=False,
     )
+
+
+def _added_layer_script(group: folium.FeatureGroup) -> str:
+    # streamlit-folium's own conversion; it needs a map to hang the group on and then names that map
+    # `map_div`, as every map is named in the browser.
+    return sf._get_feature_group_string(group, map=folium.Map(tiles=None), idx=0)
 
 
 def register_map_component() -> None:
