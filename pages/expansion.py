@@ -1,5 +1,7 @@
 """Expansion planner: rank candidate areas, draw or pick a proposal, see what it takes, save and compare."""
 
+from functools import partial
+
 import streamlit as st
 
 import program
@@ -164,7 +166,7 @@ else:
     )
 st.download_button(
     "Download ranking (CSV)",
-    data=csv_bytes(table),
+    data=partial(csv_bytes, table),  # written when clicked, not on every run
     file_name=f"expansion-ranking-{kind}.csv",
     mime="text/csv",
     icon=":material/download:",
