@@ -66,6 +66,7 @@ view = current_view()
 if view is None:
     st.stop()  # the database is empty; the banner above says how to build it
 public = view.public
+projector = tables.projector_on()  # charts are then built at projector size in one go (ui.charts)
 
 areas = query("area_list", edition="1959-2022")
 area_names = {"city": area_label("city", "")} | {
@@ -218,6 +219,7 @@ if has_referrals:
         markers=MARKERS,
         total="total",
         months_per_step=STEP_MONTHS[step],
+        projector=projector,
     )
     tables.chart_with_data(
         figure,
@@ -251,7 +253,9 @@ if has_referrals:
     stages = figures.funnel
     reasons = figures.reasons
     tables.chart_with_data(
-        charts.funnel(stages.iloc[0], FUNNEL_STAGES, FUNNEL_SPLIT, "From referral to outcome"),
+        charts.funnel(
+            stages.iloc[0], FUNNEL_STAGES, FUNNEL_SPLIT, "From referral to outcome", projector=projector
+        ),
         stages,
         key="funnel",
         title="funnel",
@@ -269,6 +273,7 @@ if has_referrals:
             NOT_ELIGIBLE_LABELS,
             x_title="People",
             color=charts.PALETTE[3],
+            projector=projector,
         ),
         reasons,
         key="reasons",
@@ -287,7 +292,12 @@ if has_referrals:
     places = figures.places
     tables.chart_with_data(
         charts.horizontal_bars(
-            offenses, "offense_category", "referrals", f"By offense category, {area}", OFFENSE_LABELS
+            offenses,
+            "offense_category",
+            "referrals",
+            f"By offense category, {area}",
+            OFFENSE_LABELS,
+            projector=projector,
         ),
         offenses,
         key="offenses",
@@ -306,6 +316,7 @@ if has_referrals:
             "By area, all referrals",
             AREA_GROUP_LABELS,
             color=charts.PALETTE[2],
+            projector=projector,
         ),
         places,
         key="places",
@@ -337,6 +348,7 @@ else:
             f"Eligible arrests and referrals per {step}, {area}",
             markers=MARKERS,
             months_per_step=STEP_MONTHS[step],
+            projector=projector,
         ),
         side_by_side,
         key="arrests_vs_referrals",
@@ -392,6 +404,7 @@ else:
             labels=AREA_GROUP_LABELS,
             references=[charts.Reference(100, "Average month before launch")],
             markers=MARKERS,
+            projector=projector,
         ),
         around_launch,
         key="around_launch",
@@ -447,6 +460,7 @@ if public:
                 "Participants per pair",
                 references=references,
                 flag_over=flag,
+                projector=projector,
             ),
             caseload,
             key="caseload",
@@ -501,6 +515,7 @@ else:
                 "Participants",
                 references=references,
                 flag_over=flag,
+                projector=projector,
             ),
             caseload,
             key="caseload_pairs",
@@ -542,6 +557,7 @@ else:
                 "Re-arrested",
                 x_title="Months since enrolment",
                 y_suffix="%",
+                projector=projector,
             ),
             rearrest,
             key="rearrest",

@@ -214,6 +214,33 @@ def test_counts_and_ratio_share_a_date_axis():
     assert [t.name for t in fig.data] == ["Arrests", "Referrals", "Per 100"]
     assert list(fig.data[1].customdata) == [HIDDEN, "10", "8"]
     assert fig.data[2].yaxis == "y2" and fig.layout.xaxis.matches == "x2"
+    # The house style reaches both rows' axes, not only the first.
+    assert fig.layout.xaxis2.ticks == fig.layout.xaxis.ticks == "outside"
+    assert fig.layout.yaxis2.gridcolor == fig.layout.yaxis.gridcolor == "#d9dde3"
+    assert (fig.layout.yaxis.title.text, fig.layout.yaxis2.title.text) == ("Count", "Per 100")
+
+
+def test_projector_size_built_in_one_go_is_what_for_projector_makes():
+    frame = pd.DataFrame({"code": ["a", "b"], "n": [40, pd.NA]}).astype({"n": "Float64"})
+    row = pd.Series({"referred": 200, "enrolled": 100, "active": 30, "exited": 70})
+    builds = [
+        lambda **size: charts.horizontal_bars(frame, "code", "n", "By code", **size),
+        lambda **size: charts.funnel(
+            row, {"referred": "Referred", "enrolled": "Enrolled"}, {"active": "A", "exited": "E"}, "F", **size
+        ),
+        lambda **size: charts.lines_with_references(
+            pd.DataFrame({"m": _months(3), "c": [20, 29, 12]}), "m", {"c": "Caseload"}, "C", "People",
+            references=[charts.Reference(28, "Cap")], markers=[charts.DateMarker(date(2017, 2, 1), "Launch")],
+            **size,
+        ),
+    ]  # fmt: skip
+    for build in builds:
+        plain, built = build(), build(projector=True)
+        assert built.to_json() == charts.for_projector(build()).to_json()
+        assert min(_font_sizes(built)) >= charts.PROJECTOR_FONT_SIZE
+        assert built.layout.height == round(1.2 * plain.layout.height)
+        assert charts.for_projector(built).to_json() == built.to_json()  # already projector-sized
+        assert build().to_json() == plain.to_json()  # the house style itself is left as it was
 
 
 def test_builders_accept_an_empty_frame():

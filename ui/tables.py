@@ -9,6 +9,7 @@ declared count column is hidden here too.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import partial
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -29,31 +30,33 @@ def table_for_reading(
     dates without a time, hidden counts as words, columns renamed by ``names``.
 
     >>> table_for_reading(pd.DataFrame({"area": ["a"], "n": [3]}), counts=["n"], names={"n": "People"})
-      area         People
+      area        People
     0    a  fewer than 5
     """
     table = frame.copy()
+    # What was withheld ends up in the words below; without the attrs pandas also stops deep-copying
+    # them at every step that follows.
+    table.attrs = {}
     for column, mapping in (labels or {}).items():
         table[column] = table[column].map(lambda code, mapping=mapping: mapping.get(code, code))
-    for column in table.columns:
-        if pd.api.types.is_datetime64_any_dtype(table[column]):
+    for column, dtype in frame.dtypes.items():
+        if pd.api.types.is_datetime64_any_dtype(dtype):
             table[column] = table[column].dt.date
     for column in counts:
         values = table[column].astype("Float64")
-        hidden = [pd.isna(v) or is_small(v) for v in values]
-        if public and any(hidden):
+        small = [is_small(v) for v in values] if public else []
+        if any(small) or (public and values.hasnans):
             table[column] = [
                 SUPPRESSED_TEXT
-                if is_small(v)
+                if small_value
                 else hidden_label(frame.attrs, column, index)
-                if h
-                else f"{int(v)}"
-                for index, v, h in zip(values.index, values, hidden, strict=True)
+                if pd.isna(value)
+                else f"{int(value)}"
+                for index, value, small_value in zip(values.index, values, small, strict=True)
             ]
         else:
             table[column] = values.astype("Int64")
-    table = table.rename(columns=dict(names or {}))
-    table.attrs = {}  # what was withheld is now in the words; nothing more to carry to the browser
+    table.columns = [(names or {}).get(column, column) for column in table.columns]
     return table
 
 
@@ -110,7 +113,8 @@ def data_table(
     expanded: bool = False,
     explained: bool = False,
 ) -> None:
-    """``frame`` as a readable table under an expander, with a CSV download of the same table."""
+    """``frame`` as a readable table under an expander, with a CSV download of the same table (made
+    when the button is clicked)."""
     table = table_for_reading(frame, counts=counts, public=public, labels=labels, names=names)
     if not explained:
         explain_withheld(frame, public)
@@ -118,7 +122,9 @@ def data_table(
         st.dataframe(table, hide_index=True, key=f"{key}_table")
         st.download_button(
             "Download CSV",
-            data=csv_bytes(table),
+            # Written when the button is clicked (Streamlit runs it then, off the script): a filter
+            # change no longer pays for eight CSV files nobody may download.
+            data=partial(csv_bytes, table),
             file_name=f"{file_name}.csv",
             mime="text/csv",
             icon=":material/download:",
