@@ -39,46 +39,6 @@ HOTSPOTS = (
         "once and reuse it for the map.",
     ),
     Hotspot(
-        "_style (ui/charts.py",
-        "ui/charts.py",
-        "every chart is styled through `update_layout`, `update_xaxes` and `update_yaxes`, and plotly "
-        "validates each property of each call through its validator classes.",
-        "register the house style once as a plotly template (`plotly.io.templates['lead'] = "
-        "go.layout.Template(layout=...)`) and create figures with `layout={'template': 'lead', ...}`: one "
-        "validated assignment per figure instead of dozens.",
-    ),
-    Hotspot(
-        "st_folium (streamlit_folium",
-        "geo/ and the pages that draw maps",
-        "`st_folium` renders the whole folium map on every run: branca compiles a Jinja template for each "
-        "element created (`Element.__init__` → `Environment.from_string`), and the map is rendered twice "
-        "(`get_root().render()`, then `render()` again) before its HTML and script are sent. The Overview's "
-        "map (pilot zone and districts) never changes with the filters; the planner's outlines change only "
-        "with the ranking.",
-        "build a map that does not depend on the filters once, in `st.cache_resource` keyed by its inputs, "
-        "and send only what changes as `feature_group_to_add` (streamlit-folium then updates the layer "
-        "without remounting the map); cache the GeoJSON of the 278 neighbourhood outlines instead of "
-        "re-serialising it per run.",
-    ),
-    Hotspot(
-        "dataframe (streamlit/elements",
-        "pages/expansion.py",
-        "the ranking table is passed to `st.dataframe` as a pandas Styler (`shade_candidates`), which pandas "
-        "renders row by row (`_generate_body_row`) on every run.",
-        "pass the plain DataFrame and mark candidates with a column (the `CheckboxColumn` already shows "
-        "it), or shade with `column_config` instead of a Styler.",
-    ),
-    Hotspot(
-        "savefig (matplotlib",
-        "ui/brief.py and geo/static_map.py",
-        "the Hearing brief draws its map and its trend chart as PNGs with matplotlib on every run that "
-        "changes the period: laying out and rasterising every label's glyphs, then PNG-encoding two "
-        "150-dpi pictures.",
-        "worth measuring: `savefig(format='svg')` into the brief's `data:` URLs skips the rasterising and "
-        "the PNG encoding (and prints sharper at any size); and keep the PNGs in `st.cache_data` keyed by "
-        "(period, proposal, paper) so going back to a period costs nothing.",
-    ),
-    Hotspot(
         "query (ui/data.py",
         "queries/ and ingest/ (a summary table)",
         "the arrest queries scan every arrest on each filter change (the period is part of every query's "
@@ -158,8 +118,9 @@ def _gc_comparison(results: dict) -> str | None:
         "Streamlit runs a full garbage collection (`gc.collect(2)`) after every script run "
         "(`runner.postScriptGC`, on by default). A one-off py-spy recording of the running server "
         "(py-spy 0.4.3, not part of `make bench`) put about half of the samples of an Overview rerun "
-        "with cached queries inside it: with pandas, pyarrow, geopandas and DuckDB loaded, every "
-        "collection walks a large heap. The same drive with `--runner.postScriptGC false`: filter change "
+        "with cached queries inside it: with pandas, pyarrow and DuckDB loaded, every collection walked "
+        "a large heap, until `ui.serve` froze the imported objects out of its reach (`gc.freeze`). "
+        "The same drive with `--runner.postScriptGC false`: filter change "
         f"p50 {before['p50_ms']:,.0f} → {after['p50_ms']:,.0f} ms, p95 {before['p95_ms']:,.0f} → "
         f"{after['p95_ms']:,.0f} ms (p50 by page: {per_page}); {memory_cost}. "
         "*Fix (lead, `.streamlit/config.toml`):* `[runner]` `postScriptGC = false` buys speed with "
@@ -230,12 +191,8 @@ def _memory(results: dict) -> str:
         "(see the comparison above).",
         "- DuckDB settings in `store/connection.py` (`SET threads = 1`, `SET memory_limit = '64MB'` for the "
         "app's read connection): about 10 MB less after every query, measured in a separate process.",
-        "- The query cache in `ui/data.py` keeps up to 512 result frames (`max_entries=512`) for as long "
-        "as the server runs; under the load test they accumulate with every new period. `max_entries=64` "
-        "and `ttl='1h'` bound it.",
-        "- `geo/proposal.py` imports geopandas (and with it pyproj) into the app process only to measure a "
-        "drawn proposal's area (`to_crs`); DuckDB's spatial extension, loaded anyway, does that with "
-        "`ST_Transform` and `ST_Area`, keeping the geopandas and pyproj shares shown above out of the app.",
+        "- The query cache in `ui/data.py` (128 results, 1 h) and the rendered maps in `ui/maps.py` (32, "
+        "1 h) are bounded; smaller bounds trade memory for repeated work under many viewers.",
         "- `MALLOC_ARENA_MAX=2` (fewer glibc arenas for Streamlit's many threads) was tried: no gain.",
         "",
         "If the target matters more than the stack, it needs a decision from the lead: the floor is set by "
@@ -268,10 +225,10 @@ def _floor_sentence(sizes: list[tuple[int, dict]], smallest_peak: float) -> str:
 def _first_page(results: dict) -> str:
     cold = _get(_sizes(results)[-1][1], "page_scripts", "cold_process_first_run_ms")
     return (
-        "The first viewer after a restart waits for the app's imports (geopandas, folium, plotly: "
-        f"about {cold / 1000:.1f} s in a fresh process under AppTest) and the database's first reads. "
-        "Opening the app once after starting the server (a health check that loads the default page) "
-        "would take that wait off the first real viewer."
+        "The first viewer after a restart waits for the database's first reads and the first rendering "
+        "of each map; `python -m ui.serve` imports the pages' libraries before the server accepts "
+        f"anyone (a fresh process under AppTest, which does not, takes {cold / 1000:.1f} s for its first "
+        "run)."
         if cold
         else "No profile of the cold start in this run."
     )

@@ -10,28 +10,18 @@ grows with the data and the viewers.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import importlib
 import json
 import sys
 from pathlib import Path
 
-# What the pages import (directly or through ui/ and geo/), dependencies before what needs them, so
-# each figure is what that library itself adds.
+# The libraries the pages load (directly or through ui/ and geo/), dependencies before what needs
+# them, so each figure is what that library itself adds. matplotlib (the Map page's PNG, drawn only
+# when asked for) and geopandas/pyproj (build-time tools) are not among them.
 LIBRARIES = (
-    "numpy", "pandas", "pyarrow", "shapely", "pyproj", "geopandas", "duckdb", "h3",
+    "numpy", "pandas", "pyarrow", "shapely", "duckdb", "h3",
     "branca", "folium", "streamlit_folium", "plotly.graph_objects",
 )  # fmt: skip
-PROJECT_MODULES = (
-    "ui.data",
-    "ui.chrome",
-    "ui.charts",
-    "ui.tables",
-    "geo.maps",
-    "geo.offline_map",
-    "queries",
-    "program",
-)
 
 
 def _rss_mb() -> float:
@@ -50,9 +40,10 @@ def measure(db: Path) -> dict:
         before = _rss_mb()
         importlib.import_module(name)
         by_library[name] = round(_rss_mb() - before, 1)  # what it adds beyond those imported before it
-    for name in PROJECT_MODULES:
-        with contextlib.suppress(ImportError):  # renamed by its owner: the libraries above are the weight
-            importlib.import_module(name)
+    from ui.serve import page_imports  # here, not at the top: it imports Streamlit
+
+    for name in page_imports():  # what `python -m ui.serve` imports before the first viewer
+        importlib.import_module(name)
     steps["libraries and project modules imported"] = _rss_mb()
 
     import queries
