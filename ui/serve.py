@@ -9,11 +9,16 @@ It also imports what the pages import before the first viewer arrives and then f
 out of the garbage collector's reach (``gc.freeze``). Streamlit runs a full collection after every
 script run; without the freeze each one walks every object pandas, pyarrow, plotly and folium
 created at import, which cost tens of milliseconds per rerun (see BENCHMARKS.md).
+
+And it caps glibc's malloc arenas: Streamlit gives every viewer's script its own thread, and by
+default glibc gives busy threads arenas of their own, each keeping freed memory for itself; with a
+room full of viewers that alone took the app past 400 MB (BENCHMARKS.md, load test).
 """
 
 from __future__ import annotations
 
 import ast
+import ctypes
 import gc
 import importlib
 import sys
@@ -24,6 +29,19 @@ from streamlit.web import cli
 
 APP = Path(__file__).resolve().parent.parent / "app.py"
 PAGES = APP.parent / "pages"
+
+
+MALLOC_ARENAS = 2
+_M_ARENA_MAX = -8  # glibc's mallopt parameter number (malloc.h)
+
+
+def cap_malloc_arenas(arenas: int = MALLOC_ARENAS) -> bool:
+    """Limit glibc's malloc arenas for threads started from now on; False where libc is not glibc."""
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+    except OSError:
+        return False
+    return bool(libc.mallopt(_M_ARENA_MAX, arenas))
 
 
 def page_imports() -> list[str]:
@@ -60,6 +78,7 @@ def use_navigation_only() -> None:
 
 def main(argv: list[str] | None = None) -> None:
     use_navigation_only()
+    cap_malloc_arenas()
     preload_and_freeze()
     cli.main(["run", str(APP), *(sys.argv[1:] if argv is None else argv)], prog_name="streamlit")
 
