@@ -33,7 +33,7 @@ import pytest
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from tests.conftest import STAFF_PASSWORD
-from tests.helpers import download, open_page, screenshot
+from tests.helpers import download, open_page, screenshot, wait_idle
 
 pytestmark = pytest.mark.browser
 
@@ -134,7 +134,9 @@ def collect(page, url: str) -> Collected:
     page.wait_for_timeout(1500)  # maps and charts draw after the script has finished
     closed = page.locator('[data-testid="stMain"] [data-testid="stExpander"] details:not([open]) > summary')
     for _ in range(closed.count()):  # open every expander, so its download button can be clicked
+        wait_idle(page)  # a data table's expander reruns the page to build the table
         closed.first.click()
+    wait_idle(page)
     found = Collected()
     found.texts.append(page.content())
     for frame in page.frames[1:]:

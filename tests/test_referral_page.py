@@ -15,11 +15,21 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from ui.privacy import SUPPRESSED_TEXT, is_small
+from ui.tables import table_open_key
 
 APP = Path(__file__).resolve().parent.parent / "app.py"
 APP_TIMEOUT = 120
 CENTRAL = "district:1959-2022:Central"
 LAUNCH = date(2017, 2, 1)
+
+
+def open_every_table(at: AppTest) -> None:
+    """Open every chart's data table (each is built only while its expander is open) and rerun."""
+    closed = [key for key in at.session_state.to_dict() if key.endswith(table_open_key(""))]
+    assert closed, "no data-table expanders found"
+    for key in closed:
+        at.session_state[key] = True
+    at.run()
 
 
 def open_referrals(db_path, monkeypatch, staff: bool = False, period=None, area=None, step=None) -> AppTest:
@@ -43,6 +53,7 @@ def open_referrals(db_path, monkeypatch, staff: bool = False, period=None, area=
         at.button_group(key="referrals_step").set_value(step)
     if area or step:
         at.run()
+    open_every_table(at)
     # The app turns an exception into a friendly st.error, so both are checked.
     assert not at.exception
     assert not at.error, [e.value for e in at.error]
@@ -225,3 +236,17 @@ def test_choosing_the_pilot_zone_and_quarters(demo_db_path, demo_con, monkeypatc
     assert over_time.data[0].xperiod == "M3"
     assert sum(values(over_time.data[0].y)) + sum(values(over_time.data[1].y)) == expected["Referrals"]
     assert at.header[0].value == "Referrals per quarter, by type"
+
+
+def test_a_data_table_is_sent_only_once_its_expander_is_opened(demo_db_path, monkeypatch):
+    monkeypatch.setenv("LEAD_DB", str(demo_db_path))
+    at = AppTest.from_file(str(APP), default_timeout=APP_TIMEOUT)
+    at.run()
+    at.switch_page("pages/referrals.py")
+    at.run()
+    assert len(at.expander) >= 8 and len(at.dataframe) == 0
+    at.session_state[table_open_key("funnel")] = True
+    at.run()
+    (table,) = at.dataframe
+    assert len(table.value) > 0
+    assert [button.label for button in at.get("download_button")] == ["Download CSV"]

@@ -114,16 +114,22 @@ def data_table(
     explained: bool = False,
 ) -> None:
     """``frame`` as a readable table under an expander, with a CSV download of the same table (made
-    when the button is clicked)."""
-    table = table_for_reading(frame, counts=counts, public=public, labels=labels, names=names)
+    when the button is clicked).
+
+    The table is built and sent only while its expander is open (opening it reruns the page): a
+    page with eight charts no longer sends eight tables on every filter change that nobody opened.
+    """
     if not explained:
         explain_withheld(frame, public)
-    with st.expander(f"Data table: {title}", expanded=expanded):
+    box = st.expander(f"Data table: {title}", expanded=expanded, key=table_open_key(key), on_change="rerun")
+    if not box.open:
+        return
+    table = table_for_reading(frame, counts=counts, public=public, labels=labels, names=names)
+    with box:
         st.dataframe(table, hide_index=True, key=f"{key}_table")
         st.download_button(
             "Download CSV",
-            # Written when the button is clicked (Streamlit runs it then, off the script): a filter
-            # change no longer pays for eight CSV files nobody may download.
+            # Written when the button is clicked (Streamlit runs it then, off the script).
             data=partial(csv_bytes, table),
             file_name=f"{file_name}.csv",
             mime="text/csv",
@@ -131,3 +137,8 @@ def data_table(
             key=f"{key}_csv",
             on_click="ignore",
         )
+
+
+def table_open_key(key: str) -> str:
+    """The session-state key that says whether the data table of chart ``key`` is open."""
+    return f"{key}_table_open"
