@@ -40,13 +40,33 @@ HOTSPOTS = (
     ),
     Hotspot(
         "query (ui/data.py",
-        "queries/ and ingest/ (a summary table)",
-        "the arrest queries scan every arrest on each filter change (the period is part of every query's "
-        "cache key, so a new period is a new scan), and their share grows with the table.",
-        "give the arrest queries a monthly summary table written at load time (counts by month × area "
-        "assignment × LEAD category: tens of thousands of rows instead of a million) and let "
-        "`eligible_arrests_*`, `expansion_*` and `map_*` read it; keep arrests sorted by date at load so "
-        "DuckDB's zone maps skip the months outside the period.",
+        "queries/",
+        "each filter change runs the page's arrest queries for the new period (the profile clears the "
+        "query cache before every rerun, so it also counts queries a real rerun finds cached). On a quiet "
+        "machine each takes 3–6 ms at 1,000,000 arrests (`python -m bench.query_timing`); rewriting the "
+        "arrests sorted by (eligible, date) so DuckDB's zone maps skip the rest saved about 1 ms a query "
+        "and was not kept; running a page's queries side by side in threads was slower on two cores.",
+        "the queries are not where a rerun's time goes any more; see the chart and masking entries.",
+    ),
+    Hotspot(
+        "_figure (ui/charts.py",
+        "ui/charts.py and pages/referrals.py",
+        "every chart is a plotly figure validated by plotly when it is built, then copied and serialised "
+        "by `st.plotly_chart`: about 4.4 ms a chart (`go.Figure` with the house style, `to_dict`, "
+        "`to_json`), eight charts on the Referrals page. Writing the default template's values into each "
+        "figure instead of letting plotly copy the template saved 0.3 ms a chart and was not kept.",
+        "fewer charts drawn per run: the Referrals page could show its sections in tabs or lazy "
+        "expanders (as its data tables already are) so a filter change draws only what is open.",
+    ),
+    Hotspot(
+        "referral_figures (ui/referral_figures.py",
+        "ui/privacy.py",
+        "the public view's small-count protection solves every table of the page together: interval "
+        "propagation over all the sums in Python loops (`_bounds`, `_solve`), then a masked copy of each "
+        "table (`Disclosure.masked`), about 25 ms a rerun.",
+        "vectorise `_bounds` over all lines at once (one numpy pass per iteration instead of one per "
+        "line) and build the masked frames from one boolean array per table; "
+        "tests/test_privacy.py's attacker test pins the behaviour.",
     ),
 )
 
@@ -123,9 +143,8 @@ def _gc_comparison(results: dict) -> str | None:
         "The same drive with `--runner.postScriptGC false`: filter change "
         f"p50 {before['p50_ms']:,.0f} → {after['p50_ms']:,.0f} ms, p95 {before['p95_ms']:,.0f} → "
         f"{after['p95_ms']:,.0f} ms (p50 by page: {per_page}); {memory_cost}. "
-        "*Fix (lead, `.streamlit/config.toml`):* `[runner]` `postScriptGC = false` buys speed with "
-        "memory (garbage now waits for Python's own generational collector), so it widens the memory "
-        "miss below; take it if the hearing room's responsiveness matters more than the memory target."
+        "With the imported objects frozen the collection is cheap, so turning it off no longer buys speed "
+        "and lets garbage wait for Python's own collector (more memory under load): it stays on."
     )
 
 
