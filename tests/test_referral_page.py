@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import numpy as np
+import plotly.graph_objects
 import plotly.io
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -250,3 +251,14 @@ def test_a_data_table_is_sent_only_once_its_expander_is_opened(demo_db_path, mon
     (table,) = at.dataframe
     assert len(table.value) > 0
     assert [button.label for button in at.get("download_button")] == ["Download CSV"]
+
+
+@pytest.mark.parametrize("staff", [False, True], ids=["public", "staff"])
+def test_every_chart_sent_is_valid_plotly(demo_db_path, monkeypatch, staff):
+    """The app builds its figures without plotly's property checks (ui.charts._figure, for speed): the
+    checks run here instead, on every chart the page sends."""
+    at = open_referrals(demo_db_path, monkeypatch, staff=staff)
+    specs = [json.loads(element.proto.spec) for element in at.get("plotly_chart")]
+    assert len(specs) >= 8
+    for spec in specs:
+        plotly.graph_objects.Figure(spec)  # raises on any property plotly does not know or accept
