@@ -3,6 +3,7 @@
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 
 from tests.helpers import MAP_FRAME, download, map_frame, open_page, screenshot, wait_idle
@@ -116,12 +117,22 @@ def test_every_layer_draws_switches_off_and_the_legend_shows_offline(offline_pag
 
     # A cell's tooltip gives its count and the period; the neighbourhood under the pointer is named.
     expect(page.locator(MAP_FRAME)).to_have_count(1, timeout=30_000)  # one map, however often redrawn
-    page.locator(MAP_FRAME).scroll_into_view_if_needed()
     darkest = frame.locator(f'.leaflet-density-pane path[fill="{REFERRAL_COLOURS[-1]}"]').first
-    box = darkest.bounding_box()
-    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     tooltip = frame.locator(".leaflet-tooltip")
-    tooltip.wait_for()
+    for attempt in range(3):
+        # On a busy machine the map can still be settling (scrolled, redrawn) when the pointer arrives:
+        # find the cell again and move onto it from outside the map, so Leaflet sees the pointer enter.
+        wait_idle(page)
+        page.locator(MAP_FRAME).scroll_into_view_if_needed()
+        box = darkest.bounding_box()
+        page.mouse.move(0, 0)
+        page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2, steps=5)
+        try:
+            tooltip.wait_for(timeout=10_000)
+            break
+        except PlaywrightTimeoutError:
+            if attempt == 2:
+                raise
     assert "Referrals:" in tooltip.inner_text()
     assert "Feb 2017" in tooltip.inner_text()
     assert frame.get_by_test_id("hover-name").inner_text().startswith("Neighbourhood: ")
