@@ -30,15 +30,8 @@ class RenderedMap:
     header: str
     html: str
     map_id: str
-    bounds: dict
-    zoom: int | None
     css_links: tuple[str, ...]
     js_links: tuple[str, ...]
-
-    @property
-    def size(self) -> int:
-        """Characters sent to the browser for this map."""
-        return len(self.script) + len(self.header) + len(self.html)
 
 
 def render_map(folium_map: folium.Map) -> RenderedMap:
@@ -48,7 +41,6 @@ def render_map(folium_map: folium.Map) -> RenderedMap:
     html = sf._get_html(folium_map)
     header = sf._get_header(folium_map)  # before the map string: building it alters the folium tree
     script = sf._get_map_string(folium_map)
-    south_west, north_east = folium_map.get_bounds()
     css_links: list[str] = []
     js_links: list[str] = []
     for element in _elements(folium_map):
@@ -61,11 +53,6 @@ def render_map(folium_map: folium.Map) -> RenderedMap:
         header=header,
         html=html,
         map_id=sf.get_full_id(folium_map),
-        bounds={
-            "_southWest": {"lat": south_west[0], "lng": south_west[1]},
-            "_northEast": {"lat": north_east[0], "lng": north_east[1]},
-        },
-        zoom=folium_map.options.get("zoom"),
         css_links=tuple(dict.fromkeys(css_links)),
         js_links=tuple(dict.fromkeys(js_links)),
     )
