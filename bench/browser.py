@@ -1,9 +1,9 @@
 """First page ready as a person sees it: Chromium opens the app and waits until the map is drawn.
 
 The server-side figures stop when the server has sent the page; this one runs until the browser
-has run Streamlit's scripts, drawn the page and Leaflet has drawn the map's outlines, with every
-request outside 127.0.0.1 blocked (the app must work offline). Skipped when Debian's Chromium is
-not installed. A screenshot of the page is kept next to the results.
+has run Streamlit's scripts, drawn the page and the Overview's map picture (an inline SVG) with the
+pilot zone on it, with every request outside 127.0.0.1 blocked (the app must work offline). Skipped
+when Debian's Chromium is not installed. A screenshot of the page is kept next to the results.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from pathlib import Path
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
-MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
+MAP_DRAWN = 'svg.overview-map path[data-layer="pilot-zone"]'
 READY_TIMEOUT_MS = 60_000
 SCRIPT_DONE = (
     "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
@@ -41,10 +41,7 @@ def _open_until_drawn(browser, url: str, screenshot: Path | None) -> dict:
         page.wait_for_selector('[data-testid="stApp"]', timeout=READY_TIMEOUT_MS)
         page.wait_for_function(SCRIPT_DONE, timeout=READY_TIMEOUT_MS)
         shown = time.perf_counter() - started  # Streamlit has drawn the page; the map may still be loading
-        page.wait_for_selector(MAP_FRAME, timeout=READY_TIMEOUT_MS)
-        page.frame_locator(MAP_FRAME).first.locator("path.leaflet-interactive").first.wait_for(
-            timeout=READY_TIMEOUT_MS
-        )
+        page.wait_for_selector(MAP_DRAWN, timeout=READY_TIMEOUT_MS)
         seconds = time.perf_counter() - started
         if screenshot is not None:
             screenshot.parent.mkdir(parents=True, exist_ok=True)

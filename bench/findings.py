@@ -261,15 +261,13 @@ def _first_page_in_browser(results: dict) -> str:
         return "No browser measurement in this run."
     return (
         "In Chromium, Streamlit has drawn the page (title, figures, sidebar) after "
-        f"{visit['page_shown_s']:.2f} s "
-        f"and Leaflet has drawn the map after {visit['seconds']:.2f} s; the server's part is {server:.2f} s "
-        "(a new viewer, server side). The rest is the browser on the same two shared cores with software "
-        "rendering: loading and running Streamlit's own scripts and laying out the page, then the map's "
-        "iframe loading streamlit-folium's and Leaflet's scripts and drawing the outlines. The headline "
-        "figures are on screen before the map. What would take the map's share away: a first map that "
-        "needs no Leaflet (the pilot zone and districts as an inline SVG drawn from the same GeoJSON), "
-        "keeping Leaflet for the Map page. Owner: pages/overview.py and geo/maps.py. A laptop with a GPU "
-        "at a hearing will be faster than this virtual machine."
+        f"{visit['page_shown_s']:.2f} s and the map picture with the pilot zone after {visit['seconds']:.2f} s; "
+        f"the server's part is {server:.2f} s (a new viewer, server side). The map is an SVG drawn with "
+        "the page (no map library, no frame, no further request), so nearly all of the time is the "
+        "browser on the same two shared cores with software rendering, loading and running Streamlit's "
+        "own scripts (several MB of JavaScript) before the page's first message. What would cut it: "
+        "a lighter front end than Streamlit's for the first page, or a machine with more cores and a "
+        "GPU; a laptop at a hearing is faster than this virtual machine."
     )
 
 

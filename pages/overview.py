@@ -2,7 +2,9 @@
 
 import streamlit as st
 
+from geo.map_page import boundary_streets
 from geo.maps import CENTRAL_AREA_ID, overview_map
+from geo.overview_picture import ON_PAGE, ON_PROJECTOR, overview_svg
 from ui import format as fmt
 from ui.chrome import current_view
 from ui.data import query
@@ -49,17 +51,37 @@ def show_figures(title: str, area_id: str, columns: int) -> None:
     )
 
 
-# The same boundaries for every filter: drawn once per database, not on every rerun.
-boundaries_map = cached_map(("overview",), lambda: overview_map(pilot_zone, districts))
+def show_boundaries(height: int) -> None:
+    """The pilot zone and the districts as a picture drawn with the page (on screen at once, even
+    offline and on a slow machine), or as the interactive map when the viewer asks to pan and zoom."""
+    picture_box, interactive_box, download_box = st.container(), st.container(), st.container()
+    if interactive_box.toggle("Pan and zoom", key="overview_interactive", help="Show the interactive map."):
+        # The same boundaries for every filter: drawn once per database, not on every rerun.
+        boundaries_map = cached_map(("overview",), lambda: overview_map(pilot_zone, districts))
+        with picture_box:
+            show_map(boundaries_map, height=height, key="overview_map")
+        return
+    size = ON_PROJECTOR if view.projector else ON_PAGE
+    picture = overview_svg(pilot_zone, districts, CENTRAL_AREA_ID, boundary_streets(), size)
+    picture_box.markdown(picture, unsafe_allow_html=True)  # inline SVG (st.html would strip it)
+    download_box.download_button(
+        "Download the map picture (SVG)",
+        picture,
+        file_name="lead-pilot-zone-and-central-district.svg",
+        mime="image/svg+xml",
+        on_click="ignore",
+    )
+
+
 if view.projector:
     # Projector: the map takes the full width, the figures follow in one row per area.
-    show_map(boundaries_map, height=520, key="overview_map")
+    show_boundaries(height=520)
     for title, area_id in AREAS:
         show_figures(title, area_id, columns=4)
 else:
     map_column, figures_column = st.columns([3, 2], gap="large")
     with map_column:
-        show_map(boundaries_map, height=560, key="overview_map")
+        show_boundaries(height=560)
     with figures_column:
         for title, area_id in AREAS:
             show_figures(title, area_id, columns=2)
