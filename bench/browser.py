@@ -16,10 +16,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
 MAP_DRAWN = 'svg.overview-map path[data-layer="pilot-zone"]'
 READY_TIMEOUT_MS = 60_000
-SCRIPT_DONE = (
-    "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
-    " && document.querySelector('[data-testid=\"stMainBlockContainer\"]')"
-)
+FIGURES_SHOWN = '[data-testid="stMetricValue"]'  # the headline figures: the page's own content
 
 
 def _open_until_drawn(browser, url: str, screenshot: Path | None) -> dict:
@@ -38,9 +35,8 @@ def _open_until_drawn(browser, url: str, screenshot: Path | None) -> dict:
     try:
         started = time.perf_counter()
         page.goto(url)
-        page.wait_for_selector('[data-testid="stApp"]', timeout=READY_TIMEOUT_MS)
-        page.wait_for_function(SCRIPT_DONE, timeout=READY_TIMEOUT_MS)
-        shown = time.perf_counter() - started  # Streamlit has drawn the page; the map may still be loading
+        page.wait_for_selector(FIGURES_SHOWN, timeout=READY_TIMEOUT_MS)
+        shown = time.perf_counter() - started  # the figures are on screen; the map may still be coming
         page.wait_for_selector(MAP_DRAWN, timeout=READY_TIMEOUT_MS)
         seconds = time.perf_counter() - started
         if screenshot is not None:

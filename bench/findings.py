@@ -260,8 +260,8 @@ def _first_page_in_browser(results: dict) -> str:
     if not visit or server is None:
         return "No browser measurement in this run."
     return (
-        "In Chromium, Streamlit has drawn the page (title, figures, sidebar) after "
-        f"{visit['page_shown_s']:.2f} s and the map picture with the pilot zone after {visit['seconds']:.2f} s; "
+        f"In Chromium, the headline figures are on screen after {visit['page_shown_s']:.2f} s and "
+        f"the map picture with the pilot zone after {visit['seconds']:.2f} s; "
         f"the server's part is {server:.2f} s (a new viewer, server side). The map is an SVG drawn with "
         "the page (no map library, no frame, no further request), so nearly all of the time is the "
         "browser on the same two shared cores with software rendering, loading and running Streamlit's "
