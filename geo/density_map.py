@@ -25,7 +25,15 @@ from shapely.geometry import shape
 
 from geo.density import CELL_FILL_OPACITY, DensityLayer, cell_size_text
 from geo.layers import CENTRAL_STYLE, DISTRICT_STYLE, PILOT_ZONE_STYLE, Legend
-from geo.lean_layers import GeoJsonLayer, TextLabels, VerbatimMacroElement, features_json
+from geo.lean_layers import (
+    CustomPane,
+    FeatureGroup,
+    GeoJsonLayer,
+    StaticElement,
+    TextLabels,
+    VerbatimMacroElement,
+    features_json,
+)
 from geo.map_page import DISTRICT_EDITIONS, MAP_LAYERS, AreaChoice, MapContext, central_area_id
 from geo.offline_map import base_map, use_local_assets
 from program import EXPANSION_CANDIDATES
@@ -85,10 +93,10 @@ def density_map(
     shown = set(MAP_LAYERS if visible is None else visible)
     folium_map = base_map(zoom=CITY_ZOOM)
     header = folium_map.get_root().header
-    header.add_child(folium.Element(_LABEL_CSS), name="map_page_labels")
+    header.add_child(StaticElement(_LABEL_CSS), name="map_page_labels")
     if large_type:
-        header.add_child(folium.Element(_LARGE_TYPE_CSS), name="map_page_large_type")
-    folium.map.CustomPane(DENSITY_PANE, z_index=350, pointer_events=True).add_to(folium_map)
+        header.add_child(StaticElement(_LARGE_TYPE_CSS), name="map_page_large_type")
+    CustomPane(DENSITY_PANE, z_index=350, pointer_events=True).add_to(folium_map)
     drawn = [layer for layer in layers if layer.key in shown]
     cell_layers = [_density_group(layer).add_to(folium_map) for layer in drawn]
     if "neighbourhoods" in shown:
@@ -119,14 +127,14 @@ def density_map(
     return use_local_assets(folium_map)
 
 
-class _OutlineGroup(folium.FeatureGroup):
+class _OutlineGroup(FeatureGroup):
     """A FeatureGroup that remembers its outline layer (the neighbourhood hover box needs it)."""
 
     outlines: GeoJsonLayer
 
 
 def _outlines(frame: pd.DataFrame, style: dict) -> GeoJsonLayer:
-    text = _named_features_json(tuple(frame["geojson"]), tuple(frame["name"]))
+    text = _named_features_json(tuple(frame["geojson"].tolist()), tuple(frame["name"].tolist()))
     return GeoJsonLayer(text, style, interactive=False)
 
 
@@ -143,40 +151,46 @@ def _outline_group(frame: pd.DataFrame, name: str, style: dict, show: bool = Tru
     return group
 
 
+def _geojson_and_names(frame: pd.DataFrame) -> list[tuple[str, str]]:
+    # Plain lists rather than itertuples, which builds a namedtuple class on every call.
+    return list(zip(frame["geojson"].tolist(), frame["name"].tolist(), strict=True))
+
+
 @lru_cache(maxsize=512)
 def _label_point(geojson: str) -> tuple[float, float]:
     point = shape(json.loads(geojson)).representative_point()
     return point.y, point.x
 
 
-def _district_group(context: MapContext) -> folium.FeatureGroup:
+def _district_group(context: MapContext) -> FeatureGroup:
     edition = DISTRICT_EDITIONS.get(context.edition, context.edition).split(" (")[0]
     central_id = central_area_id(context.edition)
     others = context.districts[context.districts["area_id"] != central_id]
     central = context.districts[context.districts["area_id"] == central_id]
-    group = folium.FeatureGroup(name=f"Police districts ({edition})")
+    group = FeatureGroup(name=f"Police districts ({edition})")
     _outlines(others, DISTRICT_STYLE).add_to(group)
     _outlines(central, CENTRAL_STYLE).add_to(group)
     TextLabels(
-        (*_label_point(row.geojson), f"{row.name} District", "map-label district-label")
-        for row in context.districts.itertuples()
+        (*_label_point(geojson), f"{name} District", "map-label district-label")
+        for geojson, name in _geojson_and_names(context.districts)
     ).add_to(group)
     return group
 
 
-def _candidate_group(neighborhoods: pd.DataFrame) -> folium.FeatureGroup:
+def _candidate_group(neighborhoods: pd.DataFrame) -> FeatureGroup:
     candidates = neighborhoods[neighborhoods["name"].isin(EXPANSION_CANDIDATES)]
-    group = folium.FeatureGroup(name="Expansion candidates")
+    group = FeatureGroup(name="Expansion candidates")
     _outlines(candidates, CANDIDATE_STYLE).add_to(group)
     TextLabels(
-        (*_label_point(row.geojson), row.name, "map-label candidate-label") for row in candidates.itertuples()
+        (*_label_point(geojson), name, "map-label candidate-label")
+        for geojson, name in _geojson_and_names(candidates)
     ).add_to(group)
     return group
 
 
-def _street_group(streets: dict, pilot_zone: pd.DataFrame) -> folium.FeatureGroup:
+def _street_group(streets: dict, pilot_zone: pd.DataFrame) -> FeatureGroup:
     """The streets bounding the pilot zone, each named on the outside of the zone (shown from zoom 14)."""
-    group = folium.FeatureGroup(name="Boundary streets")
+    group = FeatureGroup(name="Boundary streets")
     GeoJsonLayer(json.dumps(streets, separators=(",", ":")), STREET_STYLE, interactive=False).add_to(group)
     zone = shape(json.loads(pilot_zone["geojson"].iloc[0])).centroid if not pilot_zone.empty else None
     labels = []
@@ -206,25 +220,27 @@ def _outward_side(centre_lat: float, centre_lon: float, lat: float, lon: float) 
     return "n" if north > 0 else "s"
 
 
-def _pilot_zone_group(pilot_zone: pd.DataFrame) -> folium.FeatureGroup:
-    group = folium.FeatureGroup(name="LEAD pilot zone")
+def _pilot_zone_group(pilot_zone: pd.DataFrame) -> FeatureGroup:
+    group = FeatureGroup(name="LEAD pilot zone")
     _outlines(pilot_zone, MAP_PILOT_ZONE_STYLE).add_to(group)
-    labels = [(*_label_point(row.geojson), "LEAD pilot zone", "map-label") for row in pilot_zone.itertuples()]
-    TextLabels(labels).add_to(group)
+    TextLabels(
+        (*_label_point(geojson), "LEAD pilot zone", "map-label")
+        for geojson, _ in _geojson_and_names(pilot_zone)
+    ).add_to(group)
     return group
 
 
-def _selected_group(context: MapContext, area: AreaChoice) -> folium.FeatureGroup:
+def _selected_group(context: MapContext, area: AreaChoice) -> FeatureGroup:
     frame = context.districts if area.kind == "district" else context.neighborhoods
     picked = frame[frame["area_id"] == area.area_id]
-    group = folium.FeatureGroup(name=f"Selected: {area.label}")
+    group = FeatureGroup(name=f"Selected: {area.label}")
     _outlines(picked, SELECTED_STYLE).add_to(group)
     return group
 
 
-def _density_group(layer: DensityLayer) -> folium.FeatureGroup:
+def _density_group(layer: DensityLayer) -> FeatureGroup:
     """The hexagons of one layer; each tooltip gives the cell's count and the period."""
-    group = folium.FeatureGroup(name=layer.title)
+    group = FeatureGroup(name=layer.title)
     # Only what the browser needs: the full properties are in the GeoJSON download.
     slim = {
         "type": "FeatureCollection",

@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from functools import lru_cache
 from html import escape
 
+import folium
 import pandas as pd
 from branca.element import Element, MacroElement, Template
+from folium.elements import ElementAddToElement
 
 _SCRIPT = Template(
     """
@@ -58,6 +61,40 @@ class VerbatimMacroElement(MacroElement):
                 getattr(figure, part).add_child(_Verbatim(text), name=self.get_name())
         for child in self._children.values():
             child.render(**kwargs)
+
+
+class FeatureGroup(folium.FeatureGroup, VerbatimMacroElement):
+    """folium's FeatureGroup, its script (and the line adding it to its parent) handed to the page
+    verbatim: the same text, without compiling each rendered piece again as a Jinja template."""
+
+    def render(self, **kwargs) -> None:
+        # folium's Layer.render, with a verbatim add-to-parent line in place of ElementAddToElement
+        if self.show:
+            add = _AddToParent(self.get_name(), self._parent.get_name())
+            self.add_child(add, name=self.get_name() + "_add")
+        super(folium.map.Layer, self).render(**kwargs)
+
+
+class _AddToParent(ElementAddToElement, VerbatimMacroElement):
+    """folium's ``<layer>.addTo(<parent>);`` line, handed to the page verbatim."""
+
+
+class CustomPane(folium.map.CustomPane, VerbatimMacroElement):
+    """folium's CustomPane (a Leaflet map pane), its script handed to the page verbatim."""
+
+
+class StaticElement(Element):
+    """A fixed piece of page text (a ``<style>`` block, say) rendered exactly as ``folium.Element``
+    renders it, with its template compiled once per text instead of once per map."""
+
+    def __init__(self, text: str):
+        super().__init__()
+        self._template = _compiled(text)
+
+
+@lru_cache(maxsize=32)
+def _compiled(text: str) -> Template:
+    return Template(text)
 
 
 class GeoJsonLayer(VerbatimMacroElement):

@@ -7,6 +7,7 @@ Pages pass their cached ``query`` function in (``ui.data.query``); scripts and t
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
@@ -64,12 +65,14 @@ def area_choices(area_list: pd.DataFrame, edition: str) -> dict[str, AreaChoice]
         "district": f" District ({edition_label})",
         "neighborhood": " (neighbourhood)",
     }
-    for row in area_list.itertuples():
-        if row.kind == "district" and row.edition != edition:
+    # Plain column lists: itertuples builds a namedtuple class per call, and this runs on every rerun.
+    columns = ("area_id", "kind", "name", "edition", "min_lat", "min_lon", "max_lat", "max_lon")
+    rows = zip(*(area_list[column].tolist() for column in columns), strict=True)
+    for area_id, kind, name, area_edition, min_lat, min_lon, max_lat, max_lon in rows:
+        if kind == "district" and area_edition != edition:
             continue
-        label = "LEAD pilot zone" if row.kind == "pilot_zone" else f"{row.name}{suffix.get(row.kind, '')}"
-        bounds = ((row.min_lat, row.min_lon), (row.max_lat, row.max_lon))
-        choices[row.area_id] = AreaChoice(row.area_id, row.kind, label, bounds)
+        label = "LEAD pilot zone" if kind == "pilot_zone" else f"{name}{suffix.get(kind, '')}"
+        choices[area_id] = AreaChoice(area_id, kind, label, ((min_lat, min_lon), (max_lat, max_lon)))
     return choices
 
 
@@ -155,11 +158,32 @@ class MapFilters:
         return {**self.arrest_parameters(), "referral_type": self.referral_type}
 
 
-# layer key -> (column of map_figures.sql with the layer's total, column with its records without a place)
-_LAYER_TOTALS = {
-    "referrals": ("referrals", "referrals_unmapped"),
-    "arrests": ("eligible_arrests", "eligible_arrests_unmapped"),
-}
+# layer key -> the query counting its records per cell
+_CELL_QUERIES = {"referrals": "map_referral_cells", "arrests": "map_arrest_cells"}
+
+
+def _counted(run_query: RunQuery, filters: MapFilters, key: str) -> pd.DataFrame:
+    """Records of layer ``key`` per cell for ``filters``, with a null-cell row for those without a place.
+
+    The figures beside the map and the layer's hexagons come from this one result, so one scan of
+    the records gives both (and a cached query serves the second use).
+    """
+    parameters = filters.referral_parameters() if key == "referrals" else filters.arrest_parameters()
+    resolution = cell_resolution(filters.area_id, key, filters.public)
+    return run_query(_CELL_QUERIES[key], **parameters, resolution=resolution)
+
+
+def _drawable(counted: pd.DataFrame) -> pd.DataFrame:
+    """The rows of ``counted`` that have a cell, as ``(cell, records)`` with plain uint64 cell ids."""
+    located = counted[counted["cell"].notna()]
+    return pd.DataFrame(
+        {"cell": located["cell"].to_numpy(dtype="uint64"), "records": located["records"].to_numpy()}
+    )
+
+
+def _totals(counted: pd.DataFrame) -> tuple[int, int]:
+    """(all records, records without coordinates) of one layer's counts."""
+    return int(counted["records"].sum()), int(counted["records_unmapped"].sum())
 
 
 def load_density_layers(
@@ -170,35 +194,27 @@ def load_density_layers(
 ) -> list[DensityLayer]:
     """Referral and eligible-arrest cells for ``filters``, counted in DuckDB, small cells hidden if public.
 
-    The page shows each layer's total beside the map (``figures``, from ``load_figures``; loaded here
-    when not given): drawn cells plus records without a place add up to it, so a public view also
-    withholds whatever cells would let a hidden one be worked out by subtraction. ``keys``: the layers
-    to load (a picture that draws only referrals need not count arrests).
+    The page shows each layer's total beside the map: drawn cells plus records without a place add
+    up to it, so a public view also withholds whatever cells would let a hidden one be worked out by
+    subtraction. The totals come from the same counts as the cells (the figures of ``load_figures``
+    are sums of them), so ``figures`` is not needed here; it is accepted for callers that pass it.
+    ``keys``: the layers to load (a picture that draws only referrals need not count arrests).
     """
-    queries = {
-        "referrals": ("map_referral_cells", filters.referral_parameters()),
-        "arrests": ("map_arrest_cells", filters.arrest_parameters()),
-    }
-    cells = {}
-    for key in (key for key in queries if key in keys):
-        name, parameters = queries[key]
-        resolution = cell_resolution(filters.area_id, key, filters.public)
-        cells[key] = (run_query(name, **parameters, resolution=resolution), resolution)
-    if filters.public and figures is None:
-        figures = load_figures(run_query, filters)
     layers = []
-    for key, (layer_cells, resolution) in cells.items():
-        withheld = _withheld_cells(layer_cells, figures, key) if filters.public else set()
-        layers.append(density_layer(key, layer_cells, filters.period, resolution, filters.public, withheld))
+    for key in (key for key in _CELL_QUERIES if key in keys):
+        counted = _counted(run_query, filters, key)
+        cells = _drawable(counted)
+        withheld = _withheld_cells(cells, *_totals(counted)) if filters.public else set()
+        resolution = cell_resolution(filters.area_id, key, filters.public)
+        layers.append(density_layer(key, cells, filters.period, resolution, filters.public, withheld))
     return layers
 
 
-def _withheld_cells(cells: pd.DataFrame, figures: pd.Series, key: str) -> set[int]:
+def _withheld_cells(cells: pd.DataFrame, total: int, unmapped: int) -> set[int]:
     """Cells of 5 or more to leave off a public map so that no small cell follows from the total."""
-    total, unmapped = _LAYER_TOTALS[key]
     counts = Disclosure(public=True)
-    counts.count("total", figures[total])
-    counts.count("unmapped", figures[unmapped])
+    counts.count("total", total)
+    counts.count("unmapped", unmapped)
     ids = [int(cell) for cell in cells["cell"]]
     for cell, records in zip(ids, cells["records"].tolist(), strict=True):
         counts.count(cell, records)
@@ -207,9 +223,53 @@ def _withheld_cells(cells: pd.DataFrame, figures: pd.Series, key: str) -> set[in
     return {cell for cell in counts.hidden() if cell in records and not is_small(records[cell])}
 
 
+# The figures load_figures gives, in order (headline_figures and unmapped_text read them by name).
+_FIGURE_NAMES = (
+    "referrals",
+    "enrolled",
+    "eligible_arrests",
+    "diversion_ratio",
+    "referrals_unmapped",
+    "eligible_arrests_unmapped",
+)
+
+
 def load_figures(run_query: RunQuery, filters: MapFilters) -> pd.Series:
-    """The one row of ``queries/map_figures.sql`` for ``filters``."""
-    return run_query("map_figures", **filters.referral_parameters()).iloc[0]
+    """Referrals, enrolled, LEAD-eligible arrests, the diversion ratio (referrals per 100 eligible
+    arrests, same area and period) and how many of each have no coordinates, for ``filters``.
+
+    Summed from the two layers' cell counts (the queries the map draws from): the referral type
+    filters referrals only; the offense category filters both sides of the ratio. Counts come as
+    floats, as they did from one SQL row; the ratio is NaN when there are no eligible arrests.
+    """
+    referral_counts = _counted(run_query, filters, "referrals")
+    referrals, referrals_unmapped = _totals(referral_counts)
+    arrests, arrests_unmapped = _totals(_counted(run_query, filters, "arrests"))
+    values = (
+        referrals,
+        int(referral_counts["enrolled"].sum()),
+        arrests,
+        diversion_ratio(referrals, arrests),
+        referrals_unmapped,
+        arrests_unmapped,
+    )
+    return pd.Series(values, index=list(_FIGURE_NAMES), dtype="float64", name=0)
+
+
+def diversion_ratio(referrals: int, eligible_arrests: int) -> float:
+    """Referrals per 100 eligible arrests, to one decimal; NaN with no eligible arrests.
+
+    Rounded as DuckDB's ``round(100.0 * referrals / eligible_arrests, 1)`` rounds (half away from
+    zero on the value times ten), the rounding the figure had when SQL computed it:
+
+    >>> diversion_ratio(1, 400), diversion_ratio(1, 8), diversion_ratio(3, 0)
+    (0.3, 12.5, nan)
+    """
+    if eligible_arrests <= 0:
+        return math.nan
+    scaled = 100.0 * referrals / eligible_arrests * 10.0
+    whole = math.floor(scaled)
+    return (whole + (1 if scaled - whole >= 0.5 else 0)) / 10.0
 
 
 # Figures beside the map -------------------------------------------------------------------------------
@@ -229,7 +289,7 @@ class HeadlineFigure:
 
 
 def headline_figures(figures: pd.Series, public: bool) -> list[HeadlineFigure]:
-    """The four figures from one row of ``queries/map_figures.sql``, written for the screen.
+    """The four figures from ``load_figures``, written for the screen.
 
     In public views counts of 1-4 read "fewer than 5", and the ratio is withheld when either of its
     counts is small, since the ratio and the other count would give the hidden one back.

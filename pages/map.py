@@ -173,7 +173,7 @@ cells_column.download_button(
 )
 figures_column.download_button(
     "Figures (CSV)",
-    data=figures_table(figures, details).to_csv(index=False),
+    data=lambda: figures_table(figures, details).to_csv(index=False),
     file_name=f"{stem}-figures.csv",
     mime="text/csv",
     on_click="ignore",

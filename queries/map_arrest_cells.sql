@@ -1,12 +1,16 @@
--- LEAD-eligible arrests per H3 cell, for the density map: one period, one area, optional offense filter.
--- Records without coordinates have no cell and are left out (map_figures counts them).
+-- LEAD-eligible arrests per H3 cell, for the density map and the figures beside it: one period, one
+-- area, optional offense filter. One scan gives both: the cells are what the map draws, and their
+-- counts add up to the eligible arrests the page shows (geo.map_page.load_figures sums them).
+-- Records without coordinates have no cell: they come as one row with a null cell, counted in the
+-- figures and never drawn. records_unmapped: the row's records without coordinates (h3_r8 is null).
 -- @param start_date date 2017-02-01  first day of the period
 -- @param end_date date 2024-12-31  last day of the period
 -- @param area_id str city  'city', 'pilot_zone', 'district:<edition>:<name>' or 'nsa:<name>'
 -- @param offense_category str any  'any' or one of the LEAD offense categories
 -- @param resolution int 8  H3 resolution of the cells: 8 (about 0.74 km2) or 9 (about 0.11 km2)
 with picked as (
-    select case $resolution when 8 then h3_r8 when 9 then h3_r9 end as cell
+    select case $resolution when 8 then h3_r8 when 9 then h3_r9 end as cell,
+           h3_r8 is null as unmapped
     from arrests
     where arrest_date between $start_date and $end_date
       and lead_category is not null
@@ -15,12 +19,13 @@ with picked as (
 ),
 
 final as (
-    select cell, count(*) as records
+    select cell,
+           count(*) as records,
+           count(*) filter (where unmapped) as records_unmapped
     from picked
-    where cell is not null
     group by cell
 )
 
-select cell, records
+select cell, records, records_unmapped
 from final
-order by cell
+order by cell nulls last

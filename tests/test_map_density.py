@@ -1,5 +1,7 @@
 """Density cells: resolutions, small-count hiding, colour classes and hexagon geometry."""
 
+import random
+
 import h3.api.basic_int as h3
 import pandas as pd
 import pytest
@@ -10,6 +12,7 @@ from geo.density import (
     REFERRAL_PALETTE,
     ColourScale,
     HiddenCells,
+    _nice,
     cell_polygon,
     cell_resolution,
     cells_feature_collection,
@@ -130,3 +133,35 @@ def test_density_layer_with_no_cells_draws_nothing_without_error():
     empty = pd.DataFrame({"cell": pd.Series([], dtype="uint64"), "records": pd.Series([], dtype="int64")})
     layer = density_layer("referrals", empty, "period", 8, public=True)
     assert layer.cells["features"] == [] and layer.scale is None
+
+
+def _bounds_the_straightforward_way(counts: pd.Series) -> tuple[int, ...]:
+    """The class bounds with one pandas quantile per class, as colour_scale first computed them."""
+    values = pd.Series(counts, dtype="float64").dropna()
+    values = values[values > 0]
+    bounds = [int(values.min())]
+    for share in (0.2, 0.4, 0.6, 0.8):
+        bound = _nice(values.quantile(share))
+        if bound >= max(bounds[-1] * 1.25, bounds[-1] + 2) and bound <= values.max():
+            bounds.append(bound)
+    return tuple(bounds)
+
+
+def test_colour_classes_equal_those_from_pandas_quantiles():
+    """colour_scale takes all four quantiles in one numpy call: the same bounds as pandas gives."""
+    rng = random.Random(8)
+    for _ in range(400):
+        size = rng.choice([1, 2, 3, 7, 40, 130, 600])
+        top = rng.choice([6, 40, 5_000])
+        counts = pd.Series([rng.randint(0, top) for _ in range(size)] + [5], dtype="int64")
+        assert colour_scale(counts, ARREST_PALETTE).lower_bounds == _bounds_the_straightforward_way(counts)
+
+
+def test_hiding_withheld_cells_matches_cell_ids_exactly(cells):
+    """H3 ids are above 2**53: a withheld id must match its own cell only, never a float-rounded one."""
+    neighbour = int(cells["cell"][5]) + 1  # not a cell on the map, equal to cell 5 once rounded to float
+    assert float(neighbour) == float(cells["cell"][5])
+    shown, hidden = split_small_cells(cells.astype({"cell": "uint64"}), public=True, withheld={neighbour})
+    assert hidden == HiddenCells(3, 8, 0) and shown["records"].tolist() == [5, 40, 900]
+    shown, hidden = split_small_cells(cells, public=True, withheld={int(cells["cell"][4])})
+    assert hidden == HiddenCells(3, 48, 1) and shown["records"].tolist() == [5, 900]

@@ -132,15 +132,8 @@ def test_switching_district_edition_keeps_the_same_district(app):
 
 
 def test_an_area_with_no_referrals_draws_an_empty_layer_without_error(app, demo_con):
-    empty = queries.run(
-        demo_con,
-        "map_figures",
-        start_date=date(2017, 2, 1),
-        end_date=date(2024, 12, 31),
-        area_id="district:1959-2022:Northeast",
-        referral_type="any",
-        offense_category="any",
-    ).iloc[0]
+    filters = MapFilters(date(2017, 2, 1), date(2024, 12, 31), "district:1959-2022:Northeast")
+    empty = load_figures(partial(queries.run, demo_con), filters)
     assert empty.referrals == 0  # the demo's referrals are all in the Central District
     at = app.run()
     at.sidebar.selectbox(key="map_area").select("district:1959-2022:Northeast").run()

@@ -8,11 +8,13 @@ from collections import Counter
 from datetime import date
 from functools import partial
 
+import duckdb
 import h3.api.basic_int as h3
+import pandas as pd
 import pytest
 
 import queries
-from geo.map_page import MapFilters, load_figures
+from geo.map_page import MapFilters, diversion_ratio, load_figures
 
 PERIOD = (date(2017, 2, 1), date(2024, 12, 31))
 CASES = [
@@ -87,17 +89,76 @@ def test_the_demo_gives_the_recount_something_to_count(demo_con):
 
 
 def test_diversion_ratio_is_empty_when_there_are_no_eligible_arrests(demo_con):
-    figures = queries.run(
-        demo_con,
-        "map_figures",
-        start_date=date(1990, 1, 1),
-        end_date=date(1990, 12, 31),
-        area_id="city",
-        referral_type="any",
-        offense_category="any",
-    ).iloc[0]
+    filters = MapFilters(date(1990, 1, 1), date(1990, 12, 31))
+    figures = load_figures(partial(queries.run, demo_con), filters)
     assert figures["eligible_arrests"] == 0 and figures["referrals"] == 0
     assert figures[["diversion_ratio"]].isna().all()
+
+
+def test_diversion_ratio_rounds_exactly_as_duckdb_did():
+    """The ratio moved from SQL to Python: the same value as ``round(100.0 * r / a, 1)`` for every pair,
+    ties (0.25 -> 0.3, half away from zero) included."""
+    pairs = duckdb.sql(
+        """
+        select r, a, round(100.0 * r / a, 1) as ratio
+        from range(0, 401) as referrals(r), range(1, 1201) as arrests(a)
+        union all
+        select r, a, round(100.0 * r / a, 1)
+        from (select (random() * 20000)::bigint as r, 1 + (random() * 2000000)::bigint as a from range(20000))
+        """
+    ).fetchall()
+    assert [diversion_ratio(r, a) for r, a, _ in pairs] == [ratio for _, _, ratio in pairs]
+    assert diversion_ratio(1, 400) == 0.3 and diversion_ratio(1, 8) == 12.5
+
+
+# The headline figures as one SQL row, as the page computed them before they were summed from the cell
+# counts (the map's own scans): kept here to pin that both give the same figures.
+FIGURES_IN_ONE_QUERY = """
+with period_referrals as (
+    select enrolled_on, h3_r8
+    from referrals
+    where referred_on between $start_date and $end_date
+      and ($referral_type = 'any' or referral_type = $referral_type)
+      and ($offense_category = 'any' or offense_category = $offense_category)
+      and in_area($area_id, in_pilot_zone, district_1959, district_2023, nsa)
+),
+period_eligible_arrests as (
+    select h3_r8
+    from arrests
+    where arrest_date between $start_date and $end_date
+      and lead_category is not null
+      and ($offense_category = 'any' or lead_category = $offense_category)
+      and in_area($area_id, in_pilot_zone, district_1959, district_2023, nsa)
+),
+referral_counts as (
+    select count(*) as referrals, count(enrolled_on) as enrolled,
+           count(*) filter (where h3_r8 is null) as referrals_unmapped
+    from period_referrals
+),
+arrest_counts as (
+    select count(*) as eligible_arrests, count(*) filter (where h3_r8 is null) as eligible_arrests_unmapped
+    from period_eligible_arrests
+)
+select referrals, enrolled, eligible_arrests,
+       case when eligible_arrests > 0
+            then round(100.0 * referrals / eligible_arrests, 1) end as diversion_ratio,
+       referrals_unmapped, eligible_arrests_unmapped
+from referral_counts, arrest_counts
+"""
+
+
+@pytest.mark.parametrize("public", [True, False])
+@pytest.mark.parametrize(
+    "period", [PERIOD, (date(2019, 3, 5), date(2019, 4, 20)), (date(2023, 6, 1), date(2023, 6, 1))]
+)
+@pytest.mark.parametrize(("area_id", "referral_type", "offense"), CASES)
+def test_figures_summed_from_the_cells_equal_the_figures_in_one_query(
+    demo_con, area_id, referral_type, offense, period, public
+):
+    filters = MapFilters(*period, area_id, referral_type, offense, public)
+    expected = demo_con.execute(FIGURES_IN_ONE_QUERY, filters.referral_parameters()).df().iloc[0]
+    figures = load_figures(partial(queries.run, demo_con), filters)
+    pd.testing.assert_series_equal(figures, expected)
 
 
 def _cells_by_python(con, table, date_column, where, args, area_id, resolution):
@@ -126,7 +187,7 @@ def test_referral_cells_match_h3_computed_from_coordinates(demo_con, area_id, re
         resolution=resolution,
     )
     expected = _cells_by_python(demo_con, "referrals", "referred_on", "true", [], area_id, resolution)
-    assert dict(zip(cells["cell"].astype(int), cells["records"], strict=True)) == dict(expected)
+    assert _located(cells) == dict(expected)
     assert sum(expected.values()) > 0
 
 
@@ -143,8 +204,31 @@ def test_arrest_cells_match_h3_computed_from_coordinates(demo_con):
     expected = _cells_by_python(
         demo_con, "arrests", "arrest_date", "lead_category = ?", ["cds_possession"], "nsa:Downtown", 9
     )
-    assert dict(zip(cells["cell"].astype(int), cells["records"], strict=True)) == dict(expected)
+    assert _located(cells) == dict(expected)
     assert sum(expected.values()) > 0
+
+
+def _located(cells) -> dict[int, int]:
+    """The cells' counts by cell id, leaving out the null-cell row of records without coordinates."""
+    located = cells[cells["cell"].notna()]
+    return dict(zip(located["cell"].astype(int), located["records"], strict=True))
+
+
+def test_records_without_coordinates_come_as_one_row_without_a_cell(demo_con):
+    cells = queries.run(
+        demo_con,
+        "map_arrest_cells",
+        start_date=PERIOD[0],
+        end_date=PERIOD[1],
+        area_id="city",
+        offense_category="any",
+        resolution=8,
+    )
+    unplaced = cells[cells["cell"].isna()]
+    _, _, _, arrests, arrests_unmapped = _recount(demo_con, "city", "any", "any")
+    assert len(unplaced) == 1 and unplaced["records"].item() == arrests_unmapped > 0
+    assert cells["records_unmapped"].sum() == arrests_unmapped and cells["records"].sum() == arrests
+    assert cells["cell"].iloc[-1] is pd.NA  # last: the drawn cells come first, in cell order
 
 
 def test_an_unknown_resolution_gives_no_cells_rather_than_wrong_ones(demo_con):
@@ -157,17 +241,10 @@ def test_an_unknown_resolution_gives_no_cells_rather_than_wrong_ones(demo_con):
         offense_category="any",
         resolution=7,
     )
-    assert cells.empty
+    assert cells["cell"].isna().all()  # every record counted, none placed in a cell
 
 
 def test_a_hostile_area_id_is_bound_not_spliced(demo_con):
-    figures = queries.run(
-        demo_con,
-        "map_figures",
-        start_date=PERIOD[0],
-        end_date=PERIOD[1],
-        area_id="nsa:x' or '1'='1",
-        referral_type="any",
-        offense_category="any",
-    ).iloc[0]
+    filters = MapFilters(*PERIOD, area_id="nsa:x' or '1'='1")
+    figures = load_figures(partial(queries.run, demo_con), filters)
     assert figures["referrals"] == 0 and figures["eligible_arrests"] == 0
