@@ -10,9 +10,11 @@ from __future__ import annotations
 import contextlib
 import random
 
+import numpy as np
 import pandas as pd
 import pytest
 
+from ui import privacy
 from ui.privacy import (
     COMPLEMENT_TEXT,
     SUPPRESSED_TEXT,
@@ -202,3 +204,185 @@ def test_a_public_map_never_leaves_one_small_cell_to_subtraction(demo_con):
             )
             withheld += layer.hidden.withheld
     assert withheld > 0  # the demo data has a lone small cell somewhere: the rule was exercised
+
+
+def _protect_exposed_by_scanning_every_line(values, hidden, lines, exposed) -> bool:
+    """``ui.privacy._protect_exposed`` as first written: every line scanned at every step of the walk.
+    The module's version looks the lines up in an index; both must hide the same cells."""
+    progress = False
+    for cell in np.flatnonzero(exposed):
+        reached, frontier, seen = {int(cell)}, [int(cell)], set()
+        while frontier:
+            through = [
+                index
+                for index, line in enumerate(lines)
+                if index not in seen and any(c in line.parts or line.total == c for c in frontier)
+            ]
+            if not through:
+                break
+            seen.update(through)
+            if any(privacy._hide_one_more(values, hidden, lines[index]) for index in through):
+                progress = True
+                break
+            linked = {
+                int(c) for index in through for c in privacy._cells(lines[index]) if hidden[c]
+            } - reached
+            reached |= linked
+            frontier = list(linked)
+    return progress
+
+
+def _random_page(rng: random.Random) -> tuple[np.ndarray, list[privacy._Line]]:
+    """Counts and lines like a page's: a table of months by type with row totals and column totals
+    (some shown, some shown elsewhere), a second chart repeating the row totals, and a breakdown of
+    the grand total."""
+    rows, columns = rng.randint(2, 14), rng.randint(2, 4)
+    table = [[rng.choice([0, 0, 1, 2, 3, 4, 5, 6, 8, 12, 30]) for _ in range(columns)] for _ in range(rows)]
+    values, lines = [], []
+
+    def cell(value) -> int:
+        values.append(value)
+        return len(values) - 1
+
+    grid = [[cell(value) for value in row] for row in table]
+    row_totals = [cell(sum(row)) for row in table]
+    grand = cell(sum(map(sum, table)))
+    for r in range(rows):
+        lines.append(privacy._Line(np.array(grid[r]), row_totals[r] if rng.random() < 0.8 else None))
+    for c in range(columns):
+        total = cell(sum(row[c] for row in table)) if rng.random() < 0.5 else None
+        lines.append(privacy._Line(np.array([row[c] for row in grid]), total))
+    lines.append(privacy._Line(np.array(row_totals), grand))
+    repeated = [cell(values[row_totals[r]]) for r in range(rows)]  # the same totals in another chart
+    lines += [
+        privacy._Line(np.array([mine]), theirs) for mine, theirs in zip(repeated, row_totals, strict=True)
+    ]
+    parts = rng.randint(2, 5)
+    breakdown = [rng.randint(0, 6) for _ in range(parts - 1)]
+    breakdown.append(max(0, values[grand] - sum(breakdown)))
+    if sum(breakdown) == values[grand]:
+        lines.append(privacy._Line(np.array([cell(v) for v in breakdown]), grand))
+    return np.array(values, dtype=float), lines
+
+
+def test_the_indexed_walk_hides_what_scanning_every_line_hid(monkeypatch):
+    """On random pages, the solver with the line index hides exactly the cells the first version hid."""
+    rng = random.Random(20261121)
+    exercised = 0
+    for _ in range(400):
+        values, lines = _random_page(rng)
+        indexed = privacy._solve(values, lines)
+        with monkeypatch.context() as patched:
+            calls = []
+
+            def scanning(*args, calls=calls):
+                calls.append(1)
+                return _protect_exposed_by_scanning_every_line(*args)
+
+            patched.setattr(privacy, "_protect_exposed", scanning)
+            scanned = privacy._solve(values, lines)
+        exercised += bool(calls)
+        assert indexed.tolist() == scanned.tolist(), (
+            values.tolist(),
+            [(line.parts.tolist(), line.total) for line in lines],
+        )
+    assert exercised >= 40  # the walk ran on enough of them to mean something
+
+
+def _bounds_line_by_line(values, hidden, lines) -> tuple[np.ndarray, np.ndarray, bool]:
+    """``ui.privacy._bounds`` as first written: a Python loop narrowing one line after the other, at
+    most 100 passes. Also says whether it settled within them."""
+    small = (values > 0) & (values < 5)
+    ceiling = float(values.sum())
+    low = np.where(hidden, np.where(small, 1.0, 5), values)
+    high = np.where(hidden, np.where(small, 4, ceiling), values)
+    for _ in range(100):
+        changed = False
+        for line in lines:
+            parts = line.parts
+            if line.total is None:
+                total_low = total_high = values[parts].sum()
+            else:
+                total_low, total_high = low[line.total], high[line.total]
+            sum_low, sum_high = low[parts].sum(), high[parts].sum()
+            part_low = np.maximum(low[parts], total_low - (sum_high - high[parts]))
+            part_high = np.minimum(high[parts], total_high - (sum_low - low[parts]))
+            if (part_low > low[parts]).any() or (part_high < high[parts]).any():
+                low[parts], high[parts] = part_low, part_high
+                changed = True
+            if line.total is not None:
+                narrowed = max(total_low, sum_low), min(total_high, sum_high)
+                if narrowed != (total_low, total_high):
+                    low[line.total], high[line.total] = narrowed
+                    changed = True
+        if not changed:
+            return low, high, True
+    return low, high, False
+
+
+def _margins_table(rng: random.Random) -> tuple[np.ndarray, list[privacy._Line]]:
+    """A 2-4 x 2-4 table of counts with its row totals, column totals and grand total (cells chained
+    both ways, where propagation takes several passes)."""
+    rows, columns = rng.randint(2, 4), rng.randint(2, 4)
+    table = [[rng.choice([0, 1, 2, 3, 4, 5, 6, 9, 15]) for _ in range(columns)] for _ in range(rows)]
+    values = [value for row in table for value in row]
+    grid = np.arange(rows * columns).reshape(rows, columns)
+    row_totals = [len(values) + r for r in range(rows)]
+    values += [sum(row) for row in table]
+    column_totals = [len(values) + c for c in range(columns)]
+    values += [sum(row[c] for row in table) for c in range(columns)]
+    grand = len(values)
+    values.append(sum(map(sum, table)))
+    lines = [privacy._Line(grid[r], row_totals[r]) for r in range(rows)]
+    lines += [privacy._Line(grid[:, c], column_totals[c]) for c in range(columns)]
+    lines += [privacy._Line(np.array(row_totals), grand), privacy._Line(np.array(column_totals), grand)]
+    return np.array(values, dtype=float), lines
+
+
+def test_bounds_all_lines_at_once_match_bounds_line_by_line():
+    """The numpy ``_bounds`` settles on the ranges the line-by-line loop settled on, for the cells a
+    solve hides, the small ones alone, and random hidden sets, on random pages and tables."""
+    rng = random.Random(4)
+    compared = 0
+    for case in range(600):
+        values, lines = (_random_page if case % 2 else _margins_table)(rng)
+        small = (values > 0) & (values < 5)
+        random_hidden = np.array([rng.random() < 0.4 for _ in values]) & (values > 0)
+        for hidden in (privacy._solve(values, lines), small, small | random_hidden):
+            low, high = privacy._bounds(values, hidden, lines)
+            old_low, old_high, settled = _bounds_line_by_line(values, hidden, lines)
+            assert ((low >= old_low) & (high <= old_high)).all()  # never a wider range than before
+            if settled:
+                assert low.tolist() == old_low.tolist() and high.tolist() == old_high.tolist()
+                compared += 1
+            assert (low <= values).all() and (values <= high).all()  # and every true count inside
+    assert compared >= 1500
+
+
+def test_masked_columns_are_what_the_pandas_steps_made():
+    """``masked`` and ``hide_where_missing`` build their nullable columns from numpy arrays; the frames
+    are equal, dtypes included, to the pandas ``astype("Float64")`` then ``where`` they replace."""
+    rng = np.random.default_rng(5)
+    for _ in range(50):
+        n = int(rng.integers(1, 30))
+        frame = pd.DataFrame(
+            {
+                "ints": rng.integers(0, 9, n),
+                "floats": np.where(rng.random(n) < 0.2, np.nan, rng.integers(0, 9, n) * 1.5),
+                "nullable": pd.array(
+                    np.where(rng.random(n) < 0.2, None, rng.integers(0, 9, n)), dtype="Int64"
+                ),
+            }
+        )
+        gone = rng.random(n) < 0.3
+        for column in frame:
+            expected = frame[column].astype("Float64").where(pd.Series(~gone, index=frame.index))
+            got = pd.Series(privacy._nullable_floats(frame[column], gone), index=frame.index, name=column)
+            pd.testing.assert_series_equal(got, expected)
+        by_pandas = frame.copy()
+        for column in ("ints", "nullable"):
+            by_pandas[column] = by_pandas[column].astype("Float64")
+            by_pandas.loc[frame["floats"].isna(), column] = pd.NA
+        pd.testing.assert_frame_equal(
+            privacy.hide_where_missing(frame, "floats", ["ints", "nullable"]), by_pandas
+        )

@@ -1,9 +1,11 @@
 """The chart builders, the table-and-download helper and the privacy helpers the Referrals page uses."""
 
+import random
 import re
 from datetime import date
 
 import pandas as pd
+import plotly.io
 
 from ui import charts, privacy, tables
 
@@ -197,6 +199,48 @@ def test_lines_by_group_draw_one_line_per_group_without_flags_under_the_cap():
     )  # fmt: skip
     assert [t.name for t in fig.data] == ["A + a", "B + b"]
     assert list(fig.data[1].y) == [10, 12, 14]
+
+
+def test_lines_by_group_draw_what_a_pivot_of_the_long_table_draws():
+    """``lines_by_group`` reshapes with numpy; on random long tables (rows shuffled, some months missing
+    for a group, hidden values) it draws exactly what the pivot it replaced drew."""
+    rng = random.Random(8)
+    for _ in range(40):
+        months = list(_months(rng.randint(1, 14), "2016-03-01"))
+        rows = [
+            (m, g)
+            for m in months
+            for g in ("pilot_zone", "rest_of_central", "elsewhere")
+            if rng.random() < 0.8
+        ]
+        rng.shuffle(rows)
+        frame = pd.DataFrame(
+            {
+                "month": [m for m, _ in rows],
+                "area_group": [g for _, g in rows],
+                "n": [rng.randint(0, 40) for _ in rows],
+            }
+        )
+        if rng.random() < 0.5:
+            frame["n"] = frame["n"].astype("Float64").mask(frame["n"] < 5)  # as masked for a public view
+            flag = None
+        else:
+            flag = charts.Reference(28, "Over the cap")
+        options = {
+            "labels": {"elsewhere": "Elsewhere"},
+            "flag_over": flag,
+            "markers": [charts.DateMarker(date(2016, 6, 1), "x")],
+        }
+        order = list(dict.fromkeys(frame["area_group"]))
+        wide = (
+            frame.pivot(index="month", columns="area_group", values="n").reindex(columns=order).reset_index()
+        )
+        series = {value: options["labels"].get(value, value) for value in order}
+        pivoted = charts.lines_with_references(
+            wide, "month", series, "T", "Y", flag_over=flag, markers=options["markers"]
+        )
+        drawn = charts.lines_by_group(frame, "month", "n", "area_group", "T", "Y", **options)
+        assert plotly.io.to_json(drawn) == plotly.io.to_json(pivoted)
 
 
 def test_counts_and_ratio_share_a_date_axis():

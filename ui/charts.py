@@ -560,10 +560,25 @@ def lines_by_group(
 ) -> go.Figure:
     """``lines_with_references`` for long data: one line per value of ``group`` (named by ``labels``),
     in order of first appearance."""
-    order = list(dict.fromkeys(frame[group]))
-    wide = frame.pivot(index=x, columns=group, values=y).reindex(columns=order).reset_index()
+    order = list(dict.fromkeys(frame[group].tolist()))
     series = {value: (labels or {}).get(value, str(value)) for value in order}
-    return lines_with_references(wide, x, series, title, y_title, **options)
+    return lines_with_references(_wide(frame, x, y, group, order), x, series, title, y_title, **options)
+
+
+def _wide(frame: pd.DataFrame, x: str, y: str, group: str, order: list) -> pd.DataFrame:
+    """One row per value of ``x`` (ascending) and one column of ``y`` per group in ``order``, missing
+    where a group has no row: the numbers of ``frame.pivot(index=x, columns=group, values=y)``, made
+    from numpy arrays (the pivot alone cost about 2 ms a chart)."""
+    xs, row = np.unique(frame[x].to_numpy(), return_inverse=True)
+    groups = frame[group].to_numpy()
+    values = frame[y].to_numpy(dtype=float, na_value=np.nan)
+    wide = {x: xs}
+    for value in order:
+        column = np.full(len(xs), np.nan)
+        mine = groups == value
+        column[row[mine]] = values[mine]
+        wide[value] = column
+    return pd.DataFrame(wide)
 
 
 # Two rows sharing the date axis, as plotly's make_subplots(rows=2, shared_xaxes=True, row_heights=
