@@ -189,7 +189,6 @@ def _totals(counted: pd.DataFrame) -> tuple[int, int]:
 def load_density_layers(
     run_query: RunQuery,
     filters: MapFilters,
-    figures: pd.Series | None = None,
     keys: Collection[str] = ("referrals", "arrests"),
 ) -> list[DensityLayer]:
     """Referral and eligible-arrest cells for ``filters``, counted in DuckDB, small cells hidden if public.
@@ -197,7 +196,7 @@ def load_density_layers(
     The page shows each layer's total beside the map: drawn cells plus records without a place add
     up to it, so a public view also withholds whatever cells would let a hidden one be worked out by
     subtraction. The totals come from the same counts as the cells (the figures of ``load_figures``
-    are sums of them), so ``figures`` is not needed here; it is accepted for callers that pass it.
+    are sums of them).
     ``keys``: the layers to load (a picture that draws only referrals need not count arrests).
     """
     layers = []

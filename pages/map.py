@@ -94,7 +94,7 @@ if context.pilot_zone.empty or context.districts.empty:
     st.warning("Boundaries are not loaded. Run `python -m ingest setup` to build the database.")
     st.stop()
 figures_row = load_figures(query, filters)
-layers = load_density_layers(query, filters, figures_row)
+layers = load_density_layers(query, filters)
 figures = headline_figures(figures_row, view.public)
 synthetic = bool(query("data_sources")["is_synthetic"].any())
 details = filter_details(filters, area, synthetic)

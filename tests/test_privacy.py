@@ -190,7 +190,7 @@ def test_a_public_map_never_leaves_one_small_cell_to_subtraction(demo_con):
     for area in ("city", "pilot_zone", "nsa:Downtown", "district:1959-2022:Central", "nsa:Upton"):
         filters = MapFilters(date(2017, 2, 1), date(2024, 12, 31), area_id=area)
         figures = load_figures(run_query, filters)
-        for layer in load_density_layers(run_query, filters, figures):
+        for layer in load_density_layers(run_query, filters):
             total, unmapped = {
                 "referrals": (figures.referrals, figures.referrals_unmapped),
                 "arrests": (figures.eligible_arrests, figures.eligible_arrests_unmapped),

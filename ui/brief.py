@@ -29,7 +29,6 @@ from geo.map_page import (
     central_area_id,
     load_context,
     load_density_layers,
-    load_figures,
 )
 from geo.proposal import from_wkb_hex, to_geojson_text
 from geo.static_map import map_svg, svg_document, svg_text
@@ -291,8 +290,7 @@ def _map(run_query: RunQuery, start: date, end: date, proposal: tuple | None) ->
     """The Central District with referral density, the pilot zone and candidates (and the proposal)."""
     filters = MapFilters(start, end, area_id=CENTRAL, public=True)
     context = load_context(run_query, EDITION)
-    figures = load_figures(run_query, filters)
-    layers = load_density_layers(run_query, filters, figures, keys=("referrals",))
+    layers = load_density_layers(run_query, filters, keys=("referrals",))
     area_list = run_query("area_list", edition=EDITION)
     central = area_choices(area_list[area_list["area_id"] == CENTRAL], EDITION)[CENTRAL]
     (south, west), (north, east) = central.bounds
