@@ -1,8 +1,8 @@
 """First page ready as a person sees it: Chromium opens the app and waits until the map is drawn.
 
 The server-side figures stop when the server has sent the page; this one runs until the browser
-has run Streamlit's scripts, drawn the page and the Overview's map picture (an inline SVG) with the
-pilot zone on it, with every request outside 127.0.0.1 blocked (the app must work offline). Skipped
+has run Streamlit's scripts, drawn the page and the Overview's map picture (an SVG image that comes
+with the page), with every request outside 127.0.0.1 blocked (the app must work offline). Skipped
 when Debian's Chromium is not installed. A screenshot of the page is kept next to the results.
 """
 
@@ -14,7 +14,11 @@ from pathlib import Path
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
-MAP_DRAWN = 'svg.overview-map path[data-layer="pilot-zone"]'
+MAP_IMAGE = 'img[alt^="Map: the LEAD pilot zone"]'
+MAP_DRAWN = (
+    f"() => {{ const image = document.querySelector('{MAP_IMAGE}');"
+    " return image && image.complete && image.naturalWidth > 0; }"
+)
 READY_TIMEOUT_MS = 60_000
 FIGURES_SHOWN = '[data-testid="stMetricValue"]'  # the headline figures: the page's own content
 
@@ -37,7 +41,7 @@ def _open_until_drawn(browser, url: str, screenshot: Path | None) -> dict:
         page.goto(url)
         page.wait_for_selector(FIGURES_SHOWN, timeout=READY_TIMEOUT_MS)
         shown = time.perf_counter() - started  # the figures are on screen; the map may still be coming
-        page.wait_for_selector(MAP_DRAWN, timeout=READY_TIMEOUT_MS)
+        page.wait_for_function(MAP_DRAWN, timeout=READY_TIMEOUT_MS)
         seconds = time.perf_counter() - started
         if screenshot is not None:
             screenshot.parent.mkdir(parents=True, exist_ok=True)

@@ -1,8 +1,8 @@
-"""The Overview's map as an inline SVG picture: the pilot zone inside the Central District.
+"""The Overview's map as an SVG picture: the pilot zone inside the Central District.
 
-The first thing a council member sees should be on screen as soon as the page is: a picture drawn by
-the browser with the page itself needs no map library, no frame and no further request, and it
-prints and projects sharp. The interactive map (Leaflet) stays one switch away on the page.
+The first thing a council member sees should be on screen as soon as the page is: a picture that
+travels with the page (the Overview shows it as a data-URI image) needs no map library, no frame and
+no further request, and it prints and projects sharp. The interactive map (Leaflet) stays one switch away on the page.
 
 The picture is laid out in pixels at the width it is shown at (``PictureSize``) and scales with the
 page from there, so its type is as large on screen as ``PictureSize.type`` says. Boundaries are
@@ -34,7 +34,10 @@ from geo.static_map import BACKGROUND, CENTRAL, DISTRICT, FRAME, PILOT_ZONE, svg
 DISTRICT_TEXT = "#2b2f36"  # 7:1 or more on the map's ground
 ZONE_TEXT = "#7f0f1e"
 SOURCE = "Police districts as drawn 1959–2022. Boundaries: Baltimore City Open Data, generalised."
-TITLE = "Map: the LEAD pilot zone inside the Central District, with the neighbouring police districts"
+PICTURE_DESCRIPTION = (
+    "Map: the LEAD pilot zone (Franklin St to Pratt St, St. Paul St to MLK Jr Blvd) inside the Central "
+    "District, with the neighbouring police districts"
+)
 FONT = "'Source Sans', 'Source Sans Pro', 'DejaVu Sans', Arial, sans-serif"  # the page's own first
 METRES_PER_DEGREE_LATITUDE = 111_132
 CENTRAL_LINE = f'stroke="{CENTRAL}" stroke-width="3" stroke-dasharray="8 6"'
@@ -56,7 +59,7 @@ class PictureSize:
 
 
 ON_PAGE = PictureSize(width=460, height=560, type=15, small=13)  # the Overview's map column
-ON_PROJECTOR = PictureSize(width=1180, height=600, type=26, small=24)  # full width, no type under 24 px
+ON_PROJECTOR = PictureSize(width=1100, height=560, type=27, small=25)  # full width: no type under 24 px
 
 
 def overview_svg(
@@ -132,10 +135,11 @@ def _picture(
     parts += [_path("pilot-zone", [zone], zone_style), *labels.svg, scale_bar, "</g>"]
     parts.append(f'<rect {frame} fill="none" stroke="{FRAME}" stroke-width="1"/>')
     parts.append(legend.svg())
+    description = escape(PICTURE_DESCRIPTION)
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="overview-map" '
         f'viewBox="0 0 {size.width} {size.height}" width="100%" style="display:block;height:auto" '
-        f'role="img" aria-label="{escape(TITLE)}" font-family="{escape(FONT)}"><title>{escape(TITLE)}</title>'
+        f'role="img" aria-label="{description}" font-family="{escape(FONT)}"><title>{description}</title>'
         f'<rect width="{size.width}" height="{size.height}" fill="white"/>{"".join(parts)}</svg>'
     )
 

@@ -1,53 +1,56 @@
-"""The overview page in headless Chromium with every non-local request blocked: the map picture drawn
-with the page, its download, and the interactive map behind the "Pan and zoom" switch."""
+"""The overview page in headless Chromium with every non-local request blocked: the map picture that
+comes with the page, its download, and the interactive map behind the "Pan and zoom" switch."""
 
+import base64
+import xml.etree.ElementTree as ElementTree
 from pathlib import Path
 
 import pytest
 
+from bench.browser import MAP_DRAWN, MAP_IMAGE
+from geo.overview_picture import ON_PROJECTOR
 from tests.helpers import download, map_frame, open_page, screenshot, wait_idle
 
 pytestmark = pytest.mark.browser
 
-PICTURE = "svg.overview-map"
-STREETS = {"Franklin St", "Pratt St", "MLK Jr Blvd"}  # and the east edge: St. Paul St / Light St
+PICTURE = MAP_IMAGE
+SVG = "{http://www.w3.org/2000/svg}"
+DATA_URI = "data:image/svg+xml;base64,"
 
 
-def _texts(locator) -> list[str]:
-    return [text.strip() for text in locator.evaluate_all("nodes => nodes.map(n => n.textContent)")]
+def _drawn_picture(page):
+    """The picture once the browser has decoded it: its box on screen, the SVG it shows, and that SVG
+    parsed."""
+    page.wait_for_function(MAP_DRAWN, timeout=60_000)
+    image = page.locator(PICTURE)
+    assert image.count() == 1
+    source = image.get_attribute("src")
+    assert source.startswith(DATA_URI)  # no request: it came with the page
+    svg = base64.b64decode(source[len(DATA_URI) :]).decode()
+    return image.bounding_box(), svg, ElementTree.fromstring(svg)
+
+
+def _texts(root, **attributes) -> list[str]:
+    return [
+        element.text
+        for element in root.iter(f"{SVG}text")
+        if all(element.get(name) == value for name, value in attributes.items())
+    ]
 
 
 def test_overview_draws_the_map_picture_with_the_page_offline(offline_page, app_server):
     open_page(offline_page, app_server)
-    offline_page.wait_for_selector(f'{PICTURE} path[data-layer="pilot-zone"]')
-    picture = offline_page.locator(PICTURE)
-    assert picture.count() == 1
-    pilot_zone = picture.locator('path[data-layer="pilot-zone"]')
-    central = picture.locator('path[data-layer="central-district"]')
-    assert pilot_zone.count() == 1 and central.count() == 1
-    zone_box, central_box = pilot_zone.bounding_box(), central.bounding_box()
-    assert zone_box["width"] > 50  # drawn at a visible size, not a dot
-    # the zone lies inside the district's outline as drawn
-    assert (
-        central_box["x"] <= zone_box["x"]
-        and zone_box["x"] + zone_box["width"] <= central_box["x"] + central_box["width"]
-    )
-    assert (
-        central_box["y"] <= zone_box["y"]
-        and zone_box["y"] + zone_box["height"] <= central_box["y"] + central_box["height"]
-    )
-
-    district_names = _texts(picture.locator('text[data-label="district"]'))
-    assert "Central District" in district_names and len(district_names) >= 3
-    assert " ".join(_texts(picture.locator('text[data-label="pilot-zone"]'))) == "LEAD pilot zone"
-    streets = " ".join(_texts(picture.locator('text[data-label="street"]')))
-    assert all(name in streets for name in STREETS) and "Light St" in streets
-    legend = picture.locator('g[data-part="legend"]')
-    assert legend.is_visible()
-    assert {"LEAD pilot zone", "Central District", "Other police districts"} <= set(
-        _texts(legend.locator("text"))
-    )
-    assert _texts(picture.locator('g[data-part="scale"] text'))[0].endswith(("m", "km"))
+    box, svg, root = _drawn_picture(offline_page)
+    assert box["width"] > 300 and box["height"] > 300  # the map column's width, not a thumbnail
+    layers = [path.get("data-layer") for path in root.iter(f"{SVG}path") if path.get("data-layer")]
+    assert sorted(layers) == ["central-district", "other-districts", "pilot-zone"]
+    districts = _texts(root, **{"data-label": "district"})
+    assert "Central District" in districts and len(districts) >= 3
+    assert " ".join(_texts(root, **{"data-label": "pilot-zone"})) == "LEAD pilot zone"
+    streets = " ".join(_texts(root, **{"data-label": "street"}))
+    assert all(name in streets for name in ("Franklin St", "Pratt St", "MLK Jr Blvd", "Light St"))
+    (legend,) = [group for group in root.iter(f"{SVG}g") if group.get("data-part") == "legend"]
+    assert {"LEAD pilot zone", "Central District", "Other police districts"} <= set(_texts(legend))
 
     screenshot(offline_page, "overview")
     assert not offline_page.blocked_requests  # the picture needs nothing from outside
@@ -56,8 +59,17 @@ def test_overview_draws_the_map_picture_with_the_page_offline(offline_page, app_
 
     saved = download(offline_page, offline_page.get_by_role("button", name="Download the map picture (SVG)"))
     assert saved.suggested_filename.endswith(".svg")
-    text = Path(saved.path()).read_text(encoding="utf-8")
-    assert text.startswith("<svg") and 'data-layer="pilot-zone"' in text
+    assert Path(saved.path()).read_text(encoding="utf-8") == svg  # the picture on screen, as a file
+
+
+def test_projector_picture_type_is_24_px_or_more_on_screen(offline_page, app_server):
+    """The picture scales with the page: its smallest type, times the scale it is drawn at, is what a
+    projector shows (the rest of the page is measured by tests/test_browser_projector.py)."""
+    open_page(offline_page, f"{app_server}/?mode=projector")
+    box, _, root = _drawn_picture(offline_page)
+    assert root.get("viewBox") == f"0 0 {ON_PROJECTOR.width} {ON_PROJECTOR.height}"
+    smallest = min(float(text.get("font-size")) for text in root.iter(f"{SVG}text"))
+    assert smallest * box["width"] / ON_PROJECTOR.width >= 24
 
 
 def test_pan_and_zoom_switches_to_the_interactive_map_offline(offline_page, app_server):

@@ -276,7 +276,7 @@ def test_a_staff_session_writes_the_same_link_as_the_public(page_file, proposals
 
 # page file -> what is drawn last on it: the URL is compared only once the script has finished
 DRAWN_LAST = {
-    "pages/overview.py": "svg.overview-map",
+    "pages/overview.py": 'img[alt^="Map: the LEAD pilot zone"]',
     "pages/map.py": '[data-testid="stDownloadButton"] >> nth=3',
     "pages/referrals.py": ".js-plotly-plot >> nth=7",
     "pages/expansion.py": 'iframe[title="streamlit_folium.st_folium"] >> nth=1',
