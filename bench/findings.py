@@ -41,12 +41,16 @@ HOTSPOTS = (
     Hotspot(
         "query (ui/data.py",
         "queries/",
-        "each filter change runs the page's arrest queries for the new period (the profile clears the "
-        "query cache before every rerun, so it also counts queries a real rerun finds cached). On a quiet "
-        "machine each takes 3–6 ms at 1,000,000 arrests (`python -m bench.query_timing`); rewriting the "
-        "arrests sorted by (eligible, date) so DuckDB's zone maps skip the rest saved about 1 ms a query "
-        "and was not kept; running a page's queries side by side in threads was slower on two cores.",
-        "the queries are not where a rerun's time goes any more; see the chart and masking entries.",
+        "each filter change runs the page's arrest queries for the new period: scans of the arrests that "
+        "decode text columns (`lead_category`, `nsa`, `district_*`) and group by them, 10–70 ms each at "
+        "1,000,000 arrests for a period of one to eleven years (the Expansion ranking groups by NSA, "
+        "district and month). Rewriting the arrests sorted by (eligible, date) so DuckDB's zone maps "
+        "skip the rest saved about 1 ms a query and was not kept; running a page's queries side by side "
+        "in threads was slower on two cores.",
+        "store `lead_category` and the area columns as ENUMs or small integer codes (a schema and ingest "
+        "change: on a copy the Map's scan fell from 9–14 to 5–6 ms), or keep a monthly roll-up of "
+        "eligible arrests per area for whole months and read only the partial months at the period's "
+        "ends from the arrests.",
     ),
     Hotspot(
         "_figure (ui/charts.py",

@@ -478,9 +478,9 @@ def _profile_section(results: dict) -> str:
     ]
     return "\n".join(
         [
-            f"Each page's script rerun {slowest['reruns']} times after a period change, the query cache "
-            "cleared "
-            "before each, under cProfile in the script thread (AppTest). Milliseconds per rerun, with the "
+            f"Each page's script rerun {slowest['reruns']} times with its period moved (the new period's "
+            "queries run, the rest come from the cache), under cProfile in the script thread (AppTest). "
+            "Milliseconds per rerun, with the "
             "profiler's overhead (it inflates Python-heavy code more than C). Own time by owner adds up to "
             "the whole rerun; cumulative time of a function includes what it calls.",
             "",
@@ -700,8 +700,9 @@ def markdown(results: dict) -> str:
         "## Page scripts under AppTest",
         "",
         "Each page's script in-process (no server, no websocket): first run with an empty query cache, then "
-        "a "
-        "rerun after the period moves. ⚠ marks a page that showed an error.",
+        "a rerun: the page run again with the period moved, so the new period's queries run and the rest "
+        "come from the cache, as after a filter change (in a new AppTest session: AppTest drops the "
+        "sidebar's period after a page switch). ⚠ marks a page that showed an error.",
         "",
         _safe(_page_scripts_table, results),
         "",

@@ -2,7 +2,8 @@
 
 The first thing a council member sees should be on screen as soon as the page is: a picture that
 travels with the page (the Overview shows it as a data-URI image) needs no map library, no frame and
-no further request, and it prints and projects sharp. The interactive map (Leaflet) stays one switch away on the page.
+no further request, and it prints and projects sharp. The interactive map (Leaflet) stays one switch
+away on the page.
 
 The picture is laid out in pixels at the width it is shown at (``PictureSize``) and scales with the
 page from there, so its type is as large on screen as ``PictureSize.type`` says. Boundaries are
