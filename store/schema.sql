@@ -20,6 +20,14 @@ alter table areas add column if not exists central_share double;  -- share of th
 alter table areas add column if not exists centroid_x_m double;   -- area's centroid, EPSG:26985 (NAD83 / Maryland, metres)
 alter table areas add column if not exists centroid_y_m double;
 
+-- Closed sets stored as ENUMs in the arrests (a million rows and more): scans compare and group small
+-- codes instead of decoding text, about twice as fast for the period counts every page makes. Values
+-- read and written as text; a value outside the set is refused like a failed check.
+create type if not exists lead_category_code as enum (
+    'cds_possession', 'cds_distribution', 'prostitution', 'larceny', 'trespass', 'public_urination');
+create type if not exists police_district_name as enum (
+    'Central', 'Eastern', 'Northeast', 'Northern', 'Northwest', 'Southeast', 'Southern', 'Southwest', 'Western');
+
 create table if not exists arrests (
     arrest_id          varchar primary key,
     arrest_date        date not null,
@@ -27,8 +35,7 @@ create table if not exists arrests (
     age                integer,
     charge_code        varchar,
     charge_description varchar,
-    lead_category      varchar check (lead_category in (
-        'cds_possession', 'cds_distribution', 'prostitution', 'larceny', 'trespass', 'public_urination')),
+    lead_category      lead_category_code,
     district           varchar,           -- as reported by BPD
     neighborhood       varchar,           -- as reported by BPD
     lat                double,
@@ -37,8 +44,8 @@ create table if not exists arrests (
     source             varchar not null,  -- 'synthetic-demo' or the imported file name
     -- spatial assignment, computed set-wise at load time
     in_pilot_zone      boolean,
-    district_1959      varchar,           -- point-in-polygon district, 1959-2022 edition
-    district_2023      varchar,           -- point-in-polygon district, 2023 edition
+    district_1959      police_district_name,  -- point-in-polygon district, 1959-2022 edition
+    district_2023      police_district_name,  -- point-in-polygon district, 2023 edition
     nsa                varchar,           -- point-in-polygon 2010 Neighborhood Statistical Area
     h3_r8              ubigint,           -- H3 cell ids for density maps
     h3_r9              ubigint
