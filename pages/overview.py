@@ -76,7 +76,7 @@ def show_boundaries(height: int) -> None:
     picture_box.markdown(picture_markdown(picture))
     download_box.download_button(
         "Download the map picture (SVG)",
-        picture,
+        lambda: picture,  # made when clicked, as the other downloads: no file registered on each run
         file_name="lead-pilot-zone-and-central-district.svg",
         mime="image/svg+xml",
         on_click="ignore",
