@@ -40,6 +40,7 @@ WIDGET_VALUE_FIELDS = {
     "button_group": "string_array_value",
     "number_input": "double_value",
     "checkbox": "bool_value",
+    "slider": "string_array_value",  # select_slider: the chosen options' labels
 }
 
 
@@ -258,7 +259,7 @@ class Viewer:
 
 
 # Widgets drawn by app.py for every page; a browser keeps their values when the page changes.
-SHARED_WIDGET_KEYS = frozenset({"period"})
+SHARED_WIDGET_KEYS = frozenset({"period", "public_period_quarters"})
 
 
 def _widget(kind: str, proto) -> Widget:
@@ -267,6 +268,8 @@ def _widget(kind: str, proto) -> Widget:
         options = tuple(option.content for option in proto.options)
     if kind == "date_input":
         return Widget(proto.id, kind, min=proto.min, max=proto.max)
+    if kind == "slider":  # a select_slider lists its options' labels
+        return Widget(proto.id, kind, options=tuple(proto.options))
     return Widget(proto.id, kind, options=options)
 
 

@@ -13,23 +13,26 @@ from datetime import date, timedelta
 from bench.client import Widget
 
 # url path of the page -> keys of the widgets a viewer changes there ("" is the default page).
+# A public viewer picks the period with the quarter slider (domain/disclosure.py: public figures cover
+# whole quarters); staff get a date box keyed "period".
+PERIOD = "public_period_quarters"
 FILTERS_BY_PAGE: dict[str, tuple[str, ...]] = {
-    "": ("period",),
-    "map": ("period", "map_area", "map_referral_type", "map_offense_category", "map_edition"),
-    "referrals": ("period", "referrals_area", "referrals_step"),
+    "": (PERIOD,),
+    "map": (PERIOD, "map_area", "map_referral_type", "map_offense_category", "map_edition"),
+    "referrals": (PERIOD, "referrals_area", "referrals_step"),
     "expansion": (
-        "period",
+        PERIOD,
         "rank_kind",
         "rank_by",
         "rank_candidates_only",
         "observed_area",
         "caseload_standard",
     ),
-    "brief": ("period", "brief_paper", "brief_proposal"),
+    "brief": (PERIOD, "brief_paper", "brief_proposal"),
     "import_data": (),  # staff only: a public viewer never sees it
 }
 # A page added later still gets the period every page shares.
-DEFAULT_FILTERS = ("period",)
+DEFAULT_FILTERS = (PERIOD,)
 
 
 def filters_for(path: str) -> tuple[str, ...]:
@@ -46,6 +49,9 @@ def random_value(widget: Widget, current: object, rng: random.Random) -> object:
         return random_period(date.fromisoformat(widget.min), date.fromisoformat(widget.max), rng)
     if widget.kind == "checkbox":
         return not bool(current)
+    if widget.kind == "slider":  # a range of quarters: first and last label, in order
+        first, last = sorted(rng.sample(range(len(widget.options)), 2))
+        return [widget.options[first], widget.options[last]]
     choices = [option for option in widget.options if option != current] or list(widget.options)
     if not choices:
         raise ValueError(f"widget {widget.key!r} has no options to choose from")

@@ -27,6 +27,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from bench.profiling import profiled_script_runs, summarise
+from domain import disclosure
 from store.connection import REPO_ROOT
 
 APP_FILE = REPO_ROOT / "app.py"
@@ -72,15 +73,19 @@ def _open_page(
     if period is not None:
         at.session_state["period"] = period
     at.run()
-    shown = tuple(at.date_input(key="period").value)
+    shown = tuple(at.session_state["period"])  # a date box for staff, a quarter slider for the public
     at.switch_page(path)
     return at, shown
 
 
 def _moved(period: tuple[date, date], step: int) -> tuple[date, date]:
-    """The period with its start ``step`` × 90 days later, same end: new figures on every page."""
+    """The period with its start ``step`` quarters later, same end: new figures on every page (whole
+    quarters, as a public view counts them; domain/disclosure.py)."""
     start, end = period
-    return min(start + timedelta(days=90 * step), end - timedelta(days=30)), end
+    moved = start
+    for _ in range(step):
+        moved = disclosure.quarter_end(moved) + timedelta(days=1)
+    return min(moved, disclosure.quarter_start(end)), end
 
 
 def measure(pages: list[tuple[str, str]]) -> dict:

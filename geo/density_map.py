@@ -16,13 +16,13 @@ import json
 import math
 from collections.abc import Collection
 from functools import lru_cache
-from html import escape
 
 import folium
 import pandas as pd
 from branca.element import Template
 from shapely.geometry import shape
 
+from domain.safe_text import html_text, script_json
 from geo.density import CELL_FILL_OPACITY, DensityLayer, cell_size_text
 from geo.layers import CENTRAL_STYLE, DISTRICT_STYLE, PILOT_ZONE_STYLE, Legend
 from geo.lean_layers import (
@@ -233,7 +233,7 @@ def _pilot_zone_group(pilot_zone: pd.DataFrame) -> FeatureGroup:
 def _selected_group(context: MapContext, area: AreaChoice) -> FeatureGroup:
     frame = context.districts if area.kind == "district" else context.neighborhoods
     picked = frame[frame["area_id"] == area.area_id]
-    group = FeatureGroup(name=f"Selected: {area.label}")
+    group = FeatureGroup(name=html_text(f"Selected: {area.label}"))  # a layer's name is HTML to Leaflet
     _outlines(picked, SELECTED_STYLE).add_to(group)
     return group
 
@@ -253,8 +253,8 @@ def _density_group(layer: DensityLayer) -> FeatureGroup:
             for feature in layer.cells["features"]
         ],
     }
-    prefix = json.dumps(f"<strong>{escape(layer.noun.capitalize())}: ")
-    suffix = json.dumps(f"</strong><br>{escape(layer.period)}")
+    prefix = script_json(f"<strong>{html_text(layer.noun.capitalize())}: ")
+    suffix = script_json(f"</strong><br>{html_text(layer.period)}")
     GeoJsonLayer(
         json.dumps(slim, separators=(",", ":")),
         CELL_STYLE,
@@ -335,15 +335,15 @@ def scale_legend_html(layer: DensityLayer) -> str:
     else:
         for colour, label in zip(layer.scale.colours, layer.scale.labels(), strict=True):
             swatch = f'<span class="swatch" style="background:{colour};border:1px solid #666"></span>'
-            rows.append(f"<div>{swatch}{escape(label)} {escape(layer.noun)}</div>")
+            rows.append(f"<div>{swatch}{html_text(label)} {html_text(layer.noun)}</div>")
     notes = [cell_size_text(layer.resolution)]
     if layer.scale is not None:
         notes.append(f"Colours: {layer.scale.palette}")
     if layer.hidden.cells:
         withheld = ", nor cells withheld to protect them" if layer.hidden.withheld else ""
         notes.append(f"Cells with fewer than 5 not drawn{withheld}")
-    note_html = "".join(f'<div style="font-size:12px;color:#333">{escape(note)}</div>' for note in notes)
-    return f"<h4>{escape(layer.title)}</h4>{''.join(rows)}{note_html}"
+    note_html = "".join(f'<div style="font-size:12px;color:#333">{html_text(note)}</div>' for note in notes)
+    return f"<h4>{html_text(layer.title)}</h4>{''.join(rows)}{note_html}"
 
 
 _HOVER_TEMPLATE = Template(

@@ -7,11 +7,12 @@ folium layers so pages never touch geometry themselves.
 from __future__ import annotations
 
 import json
-from html import escape
 
 import folium
 import pandas as pd
 from branca.element import MacroElement, Template
+
+from domain.safe_text import NAME_LIMIT, html_text
 
 PILOT_ZONE_STYLE = {"color": "#b2182b", "weight": 4, "fillColor": "#b2182b", "fillOpacity": 0.12}
 CENTRAL_STYLE = {"color": "#08306b", "weight": 3, "dashArray": "8 6", "fillOpacity": 0}
@@ -40,8 +41,13 @@ def _plain(value):
 def outline_layer(
     frame: pd.DataFrame, name: str, style: dict, tooltip: str | None = "name", show: bool = True
 ) -> folium.GeoJson:
-    """One GeoJson layer of area outlines, with the area name on hover."""
-    properties = ["name"] if tooltip else []
+    """One GeoJson layer of area outlines, with the area name on hover.
+
+    Leaflet shows a tooltip's text as HTML: the ``tooltip`` column goes into the features escaped.
+    """
+    properties = [tooltip] if tooltip else []
+    if tooltip:
+        frame = frame.assign(**{tooltip: [html_text(text, NAME_LIMIT) for text in frame[tooltip]]})
     return folium.GeoJson(
         feature_collection(frame, properties),
         name=name,
@@ -55,7 +61,9 @@ def text_label(lat: float, lon: float, text: str, css_class: str = "map-label") 
     """A text label pinned on the map (a Leaflet divIcon: no image, no remote asset)."""
     return folium.Marker(
         location=(lat, lon),
-        icon=folium.DivIcon(html=f'<div class="{css_class}">{escape(text)}</div>', icon_size=(0, 0)),
+        icon=folium.DivIcon(
+            html=f'<div class="{html_text(css_class)}">{html_text(text, NAME_LIMIT)}</div>', icon_size=(0, 0)
+        ),
         interactive=False,
     )
 
@@ -98,8 +106,9 @@ class Legend(MacroElement):
         self._name = "Legend"
         self._template = _LEGEND_TEMPLATE
         rows = "".join(
-            f'<div><span class="swatch" style="background:{escape(fill)};border:{escape(border)}"></span>'
-            f"{escape(label)}</div>"
+            f'<div><span class="swatch" style="background:{html_text(fill)};'
+            f'border:{html_text(border)}"></span>'
+            f"{html_text(label, NAME_LIMIT)}</div>"
             for fill, label, border in items
         )
-        self.legend_html = f"<h4>{escape(title)}</h4>{rows}"
+        self.legend_html = f"<h4>{html_text(title)}</h4>{rows}"

@@ -12,12 +12,13 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from functools import lru_cache
-from html import escape
 
 import folium
 import pandas as pd
 from branca.element import Element, MacroElement, Template
 from folium.elements import ElementAddToElement
+
+from domain.safe_text import NAME_LIMIT, html_text, script_safe_json
 
 _SCRIPT = Template(
     """
@@ -102,7 +103,8 @@ class GeoJsonLayer(VerbatimMacroElement):
 
     ``style`` is a Leaflet path style; ``colour_property`` names a feature property that overrides
     ``fillColor`` per feature. ``tooltip_js`` is a JavaScript expression over ``feature`` giving the
-    tooltip HTML (sticky, shown on hover), and the hovered shape is outlined darker.
+    tooltip HTML (sticky, shown on hover), and the hovered shape is outlined darker: text in it must be
+    escaped already (``domain.safe_text.html_text``), in the properties as in the expression.
 
     >>> layer = GeoJsonLayer('{"type": "FeatureCollection", "features": []}', {"color": "#333"})
     """
@@ -120,7 +122,7 @@ class GeoJsonLayer(VerbatimMacroElement):
         self._name = "GeoJsonLayer"
         self._template = _SCRIPT
         # "</" inside a string would let data close the surrounding <script> element early.
-        self.data_json = data_json.replace("</", "<\\/")
+        self.data_json = script_safe_json(data_json)
         self.pane = pane
         self.interactive = bool(tooltip_js) if interactive is None else interactive
         style_json = json.dumps(style)
@@ -161,10 +163,14 @@ class TextLabels(VerbatimMacroElement):
         self._name = "TextLabels"
         self._template = _LABELS_SCRIPT
         rows = [
-            [round(lat, 6), round(lon, 6), f'<div class="{escape(css)}">{escape(str(text))}</div>']
+            [
+                round(lat, 6),
+                round(lon, 6),
+                f'<div class="{html_text(css)}">{html_text(text, NAME_LIMIT)}</div>',
+            ]
             for lat, lon, text, css in labels
         ]
-        self.labels_json = json.dumps(rows, separators=(",", ":")).replace("</", "<\\/")
+        self.labels_json = script_safe_json(json.dumps(rows, separators=(",", ":")))
 
 
 def features_json(frame: pd.DataFrame, properties: Iterable[str] = ("name",)) -> str:

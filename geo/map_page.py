@@ -18,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 import program
+from domain import disclosure
 from geo.density import DensityLayer, cell_resolution, density_layer
 from ui import format as fmt
 from ui.privacy import SUPPRESSED_TEXT, Disclosure, is_small, public_count
@@ -142,6 +143,12 @@ class MapFilters:
     offense_category: str = ANY
     public: bool = True
 
+    def __post_init__(self) -> None:
+        if self.public:  # public figures cover whole quarters (domain/disclosure.py)
+            start, end = disclosure.widen_to_quarters(self.start_date, self.end_date)
+            object.__setattr__(self, "start_date", start)
+            object.__setattr__(self, "end_date", end)
+
     @property
     def period(self) -> str:
         return f"{self.start_date:%d %b %Y} – {self.end_date:%d %b %Y}"
@@ -155,7 +162,7 @@ class MapFilters:
         }
 
     def referral_parameters(self) -> dict:
-        return {**self.arrest_parameters(), "referral_type": self.referral_type}
+        return {**self.arrest_parameters(), "referral_type": self.referral_type, "public": self.public}
 
 
 # layer key -> the query counting its records per cell
@@ -175,7 +182,8 @@ def _counted(run_query: RunQuery, filters: MapFilters, key: str) -> pd.DataFrame
 
 def _drawable(counted: pd.DataFrame) -> pd.DataFrame:
     """The rows of ``counted`` that have a cell, as ``(cell, records)`` with plain uint64 cell ids."""
-    located = counted[counted["cell"].notna()]
+    # a cell whose published count is 0 (a few records rounded down) has nothing to draw
+    located = counted[counted["cell"].notna() & (counted["records"] > 0)]
     return pd.DataFrame(
         {"cell": located["cell"].to_numpy(dtype="uint64"), "records": located["records"].to_numpy()}
     )
@@ -237,16 +245,18 @@ def load_figures(run_query: RunQuery, filters: MapFilters) -> pd.Series:
     """Referrals, enrolled, LEAD-eligible arrests, the diversion ratio (referrals per 100 eligible
     arrests, same area and period) and how many of each have no coordinates, for ``filters``.
 
-    Summed from the two layers' cell counts (the queries the map draws from): the referral type
-    filters referrals only; the offense category filters both sides of the ratio. Counts come as
+    Arrests are summed from their layer's cell counts (the query the map draws from); referrals are
+    counted for the area as a whole (``map_referral_totals``), published as on every other page in a
+    public view. The referral type filters referrals only; the offense category filters both sides
+    of the ratio. Counts come as
     floats, as they did from one SQL row; the ratio is NaN when there are no eligible arrests.
     """
-    referral_counts = _counted(run_query, filters, "referrals")
-    referrals, referrals_unmapped = _totals(referral_counts)
+    referral_totals = run_query("map_referral_totals", **filters.referral_parameters()).iloc[0]
+    referrals, referrals_unmapped = int(referral_totals["records"]), int(referral_totals["records_unmapped"])
     arrests, arrests_unmapped = _totals(_counted(run_query, filters, "arrests"))
     values = (
         referrals,
-        int(referral_counts["enrolled"].sum()),
+        int(referral_totals["enrolled"]),
         arrests,
         diversion_ratio(referrals, arrests),
         referrals_unmapped,

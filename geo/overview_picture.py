@@ -22,7 +22,6 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from html import escape
 
 import numpy as np
 import pandas as pd
@@ -30,6 +29,7 @@ import shapely
 from shapely.geometry import box, shape
 from shapely.geometry.base import BaseGeometry
 
+from domain.safe_text import html_attribute, html_text
 from geo.static_map import BACKGROUND, CENTRAL, DISTRICT, FRAME, PILOT_ZONE, svg_text
 
 DISTRICT_TEXT = "#2b2f36"  # 7:1 or more on the map's ground
@@ -136,11 +136,11 @@ def _picture(
     parts += [_path("pilot-zone", [zone], zone_style), *labels.svg, scale_bar, "</g>"]
     parts.append(f'<rect {frame} fill="none" stroke="{FRAME}" stroke-width="1"/>')
     parts.append(legend.svg())
-    description = escape(PICTURE_DESCRIPTION)
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="overview-map" '
         f'viewBox="0 0 {size.width} {size.height}" width="100%" style="display:block;height:auto" '
-        f'role="img" aria-label="{description}" font-family="{escape(FONT)}"><title>{description}</title>'
+        f'role="img" aria-label="{html_attribute(PICTURE_DESCRIPTION)}" font-family="{html_attribute(FONT)}">'
+        f"<title>{html_text(PICTURE_DESCRIPTION)}</title>"
         f'<rect width="{size.width}" height="{size.height}" fill="white"/>{"".join(parts)}</svg>'
     )
 

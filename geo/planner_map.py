@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass
-from html import escape
 
 import folium
 import numpy as np
@@ -28,6 +27,7 @@ from folium.utilities import JsCode
 from shapely.geometry import mapping, shape
 from shapely.geometry.base import BaseGeometry
 
+from domain.safe_text import NAME_LIMIT, html_text
 from geo.layers import DISTRICT_STYLE, PILOT_ZONE_STYLE, feature_collection, outline_layer, text_label
 from geo.offline_map import base_map, use_local_assets
 
@@ -96,11 +96,12 @@ _FOLDING_LEGEND = Template(
 def legend_html(title: str, items: list[tuple[str, str, str]]) -> str:
     """A folding legend's content: rows of (fill colour, label, border) under a title that folds them."""
     rows = "".join(
-        f'<div><span class="swatch" style="background:{escape(fill)};border:{escape(border)}"></span>'
-        f"{escape(label)}</div>"
+        f'<div><span class="swatch" style="background:{html_text(fill)};'
+        f'border:{html_text(border)}"></span>'
+        f"{html_text(label, NAME_LIMIT)}</div>"
         for fill, label, border in items
     )
-    return f"<details open><summary>{escape(title)}</summary>{rows}</details>"
+    return f"<details open><summary>{html_text(title)}</summary>{rows}</details>"
 
 
 class FoldingLegend(MacroElement):
@@ -191,13 +192,19 @@ def _colour_for(value, bins: list[float]) -> str:
 
 
 def _density_layer(neighbourhoods: pd.DataFrame) -> folium.GeoJson:
-    """The neighbourhood outlines, coloured and labelled from ``plannerDensity`` (``_Densities``)."""
+    """The neighbourhood outlines, coloured and labelled from ``plannerDensity`` (``_Densities``).
+
+    ``name`` is the key into ``plannerDensity``; the tooltip (HTML to Leaflet) shows ``label``, the
+    name escaped."""
+    labels = [html_text(name, NAME_LIMIT) for name in neighbourhoods["name"]]
     return folium.GeoJson(
-        feature_collection(neighbourhoods.assign(density_text=None), ["name", "density_text"]),
+        feature_collection(
+            neighbourhoods.assign(label=labels, density_text=None), ["name", "label", "density_text"]
+        ),
         name=DENSITY_LAYER_NAME,
         style_function=lambda _feature: DENSITY_STYLE,
         on_each_feature=_DENSITY_PER_FEATURE,
-        tooltip=folium.GeoJsonTooltip(fields=["name", "density_text"], labels=False),
+        tooltip=folium.GeoJsonTooltip(fields=["label", "density_text"], labels=False),
     )
 
 
@@ -211,10 +218,12 @@ def period_values(densities: pd.DataFrame) -> PeriodValues:
     """
     values = densities["eligible_per_year_km2"]
     bins = density_bins(values)
-    by_name = {
+    by_name = {  # the text is a tooltip's, which Leaflet reads as HTML
         name: [
             _colour_for(value, bins),
-            HIDDEN_DENSITY_TEXT if pd.isna(value) else f"{value:,.1f} eligible arrests / year / km²",
+            html_text(
+                HIDDEN_DENSITY_TEXT if pd.isna(value) else f"{value:,.1f} eligible arrests / year / km²"
+            ),
         ]
         for name, value in zip(densities["name"], values, strict=True)
     }
@@ -251,11 +260,11 @@ def _label_point(geojson: str) -> tuple[float, float]:
 
 
 def _site_marker(site) -> folium.Marker:
-    html = f'<div class="site-label"><span class="star">★</span> {escape("Case management")}</div>'
+    html = f'<div class="site-label"><span class="star">★</span> {html_text("Case management")}</div>'
     return folium.Marker(
         location=(site.lat, site.lon),
         icon=folium.DivIcon(html=html, icon_size=(0, 0)),
-        tooltip=escape(site.name),
+        tooltip=html_text(site.name),
     )
 
 
@@ -378,9 +387,11 @@ def comparison_map(
     legend_rows = [("rgba(178,24,43,0.25)", "LEAD pilot zone", "3px solid #b2182b")]
     for (name, geometry), colour in zip(proposals, COMPARISON_COLOURS, strict=False):
         style = {"color": colour, "weight": 4, "fillColor": colour, "fillOpacity": 0.2}
+        # A saved proposal's name is anyone's text; Leaflet reads tooltips (and layer names) as HTML.
+        shown = html_text(name, NAME_LIMIT)
         folium.GeoJson(
-            {"type": "Feature", "properties": {"name": name}, "geometry": mapping(geometry)},
-            name=name,
+            {"type": "Feature", "properties": {"name": shown}, "geometry": mapping(geometry)},
+            name=shown,
             style_function=lambda _feature, style=style: style,
             tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False),
         ).add_to(folium_map)

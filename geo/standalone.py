@@ -11,11 +11,11 @@ from __future__ import annotations
 import base64
 import mimetypes
 import re
-from html import escape
 from pathlib import Path
 
 import folium
 
+from domain.safe_text import html_text
 from geo.offline_map import STATIC_URL
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static" / "vendor"
@@ -47,13 +47,13 @@ def standalone_html(folium_map: folium.Map, title: str, notes: list[str] | tuple
     leftover = _SCRIPT_TAG.findall(html) + _STYLESHEET_TAG.findall(html)
     if leftover:
         raise ValueError(f"standalone map: could not inline {leftover}")
-    heading = "\n".join([f"<title>{escape(title)}</title>", *styles])
+    heading = "\n".join([f"<title>{html_text(title)}</title>", *styles])
     html = html.replace("<head>", f"<head>\n{heading}", 1)
     # Collapsible, so the note can be folded away when the map is shown on a screen.
-    lines = "".join(f"<div>{escape(note)}</div>" for note in notes)
+    lines = "".join(f"<div>{html_text(note)}</div>" for note in notes)  # notes may name an area or a file
     note_box = (
         f'<details open class="lead-export-note" style="{_NOTE_STYLE}">'
-        f'<summary style="cursor:pointer;font-weight:bold">{escape(title)}</summary>{lines}</details>'
+        f'<summary style="cursor:pointer;font-weight:bold">{html_text(title)}</summary>{lines}</details>'
     )
     return html.replace("<body>", f"<body>\n{note_box}", 1)
 

@@ -25,12 +25,12 @@ import textwrap
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from html import escape
 
 import pandas as pd
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
+from domain.safe_text import clean_text, html_attribute, html_text
 from geo.density import CELL_FILL_OPACITY, DensityLayer, cell_size_text
 from geo.map_page import DISTRICT_EDITIONS, MAP_LAYERS, AreaChoice, MapContext, central_area_id
 from program import EXPANSION_CANDIDATES
@@ -44,6 +44,7 @@ CANDIDATE = "#c51b7d"
 STREET = "#1b1f24"
 PROPOSAL = "#e66101"  # the planner's proposal colour
 PROPOSAL_LABEL = "#7f3300"
+PROPOSAL_LABEL_LIMIT = 28  # characters of a proposal's name on the map and in its legend
 SELECTED = "#111111"
 FRAME = "#555555"
 DPI = 150
@@ -150,6 +151,9 @@ def _drawing(
         rings = [list(polygon.exterior.coords) for polygon in getattr(geometry, "geoms", [geometry])]
         shapes.append(_area(rings, PROPOSAL, 2.6, fill_alpha=0.18))
         point = geometry.representative_point()
+        # A saved proposal's name is anyone's text, of any length: one line, no control characters, and
+        # short enough to stay inside the picture (the brief prints the whole name beside it).
+        name = clean_text(name, PROPOSAL_LABEL_LIMIT)
         labels.append(_Label(point.x, point.y, name, PROPOSAL_LABEL))
         keys.append(_Key(f"Proposal: {name}", PROPOSAL, width=2.6, fill=PROPOSAL, fill_alpha=0.2))
     return _Drawing(shapes, labels, keys, _extent(districts.values(), area))
@@ -329,6 +333,7 @@ def map_png(
     drawing = _drawing(context, layers, area, visible, proposals)
     layout = _Layout.for_size(size, len(notes))
     width, height = size
+    plain = {"parse_math": False}  # text is text: a "$" in a name or note is a dollar sign, not mathtext
     figure = Figure(figsize=size, dpi=dpi, facecolor="white")
     FigureCanvasAgg(figure)
     axes = figure.add_axes(layout.map_box)
@@ -350,6 +355,7 @@ def map_png(
             fontweight="bold",
             color=label.colour,
             bbox={"boxstyle": "round,pad=0.2", "facecolor": "white", "edgecolor": "none", "alpha": 0.75},
+            **plain,
         )
     west, south, east, north = drawing.extent
     axes.set_xlim(west, east)
@@ -357,9 +363,11 @@ def map_png(
     axes.set_aspect(1 / _shrink(drawing.extent), adjustable="box", anchor="NW")
     axes.apply_aspect()  # the map's box shrinks to the area's shape: the legend goes right beside it
     drawn = axes.get_position()
-    figure.text(0.12 / width, 1 - 0.08 / height, title, fontsize=layout.title, fontweight="bold", va="top")
+    figure.text(
+        0.12 / width, 1 - 0.08 / height, title, fontsize=layout.title, fontweight="bold", va="top", **plain
+    )
     if drawing.keys:
-        figure.legend(
+        legend = figure.legend(
             handles=[_handle(key) for key in drawing.keys],
             loc="upper left",
             bbox_to_anchor=(drawn.x1 + 0.1 / width, drawn.y1),
@@ -370,9 +378,13 @@ def map_png(
             alignment="left",
             borderaxespad=0,
         )
+        for text in legend.get_texts():
+            text.set_parse_math(False)
     for line, note in enumerate(notes):
         top = layout.note_top(line)
-        figure.text(0.12 / width, top / height, note, fontsize=layout.note, va="top", color="#1b1f24")
+        figure.text(
+            0.12 / width, top / height, note, fontsize=layout.note, va="top", color="#1b1f24", **plain
+        )
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=dpi, facecolor="white")
     return buffer.getvalue()
@@ -483,8 +495,8 @@ def svg_document(width: float, height: float, title: str, parts: Iterable[str]) 
     a screen reader says it is. Inline in HTML it needs nothing from the page."""
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:.1f} {height:.1f}" '
-        f'width="{width:.1f}pt" height="{height:.1f}pt" role="img" aria-label="{escape(title)}" '
-        f'font-family="{FONT_FAMILY}"><title>{escape(title)}</title>'
+        f'width="{width:.1f}pt" height="{height:.1f}pt" role="img" aria-label="{html_attribute(title)}" '
+        f'font-family="{FONT_FAMILY}"><title>{html_text(title)}</title>'
         f'<rect width="{width:.1f}" height="{height:.1f}" fill="white"/>{"".join(parts)}</svg>'
     )
 
@@ -548,7 +560,8 @@ def svg_text(
         )
     if upwards:
         style += f' transform="rotate(-90 {x:.1f} {y:.1f})"'
-    return f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size:g}" fill="{colour}"{style}>{escape(text)}</text>'
+    text = html_text(text)  # escaped, and cleaned of characters an SVG file may not hold (NUL)
+    return f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size:g}" fill="{colour}"{style}>{text}</text>'
 
 
 def _svg_legend(keys: Sequence[_Key], left: float, top: float, size: float) -> str:

@@ -48,6 +48,7 @@ import numpy as np
 import pandas as pd
 
 import program
+from domain import disclosure
 from ingest.assign import build_point_areas, h3_cells
 from ingest.calibrate import CALIBRATION_DIR, CATEGORY_GROUP
 from ingest.classify import classify_frame
@@ -673,13 +674,14 @@ def _insert_referrals(con: duckdb.DuckDBPyConnection, ref: pd.DataFrame, manager
             insert into referrals (
                 referral_id, referred_on, referral_type, offense_category, lat, lon, geom, eligibility,
                 ineligible_reason, intake_on, enrolled_on, case_manager_id, exited_on, exit_reason,
-                rearrested_on, source, in_pilot_zone, district_1959, district_2023, nsa, h3_r8, h3_r9
+                rearrested_on, source, in_pilot_zone, district_1959, district_2023, nsa, h3_r8, h3_r9,
+                record_key
             )
             select
                 referral_id, referred_on::date, referral_type, offense_category, lat, lon, st_point(lon, lat),
                 eligibility, ineligible_reason, intake_on::date, enrolled_on::date, case_manager_id,
                 exited_on::date, exit_reason, rearrested_on::date, $source, in_pilot_zone, district_1959,
-                district_2023, nsa, h3_r8::ubigint, h3_r9::ubigint
+                district_2023, nsa, h3_r8::ubigint, h3_r9::ubigint, record_key
             from _demo_referrals
             order by referral_id
             """,
@@ -711,7 +713,8 @@ def generate_demo(
         if progress is not None:
             progress(fraction, message)
 
-    arrest_seed, place_seed, referral_seed = np.random.SeedSequence(seed).spawn(3)
+    # spawn(4) keeps the first three streams of spawn(3): adding the key stream changed no other draw
+    arrest_seed, place_seed, referral_seed, key_seed = np.random.SeedSequence(seed).spawn(4)
     report(0.0, "reading calibration")
     cal = load_calibration(calibration_dir)
     report(0.1, "placing synthetic blocks")
@@ -722,6 +725,8 @@ def generate_demo(
     ref_rng = np.random.default_rng(referral_seed)
     ref = _draw_referrals(con, cal, ref_rng)
     ref["case_manager_id"], managers = _assign_case_managers(ref, ref_rng)
+    # secret keys behind the public rounding (domain/disclosure.py), seeded so the demo is repeatable
+    ref["record_key"] = disclosure.new_record_keys(np.random.default_rng(key_seed), len(ref))
     report(0.6, "writing to the database")
     holds_real = {table: _holds_real_rows(con, table) for table in ("arrests", "referrals")}
     with transaction(con):

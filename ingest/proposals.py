@@ -3,6 +3,11 @@
 A proposal is stored exactly as checked by ``geo.proposal.check_proposal``: its WKB goes into the
 database unchanged, so it reloads with identical coordinates.
 
+Who may write is asked at the moment of writing, not left to the screen that offers the form: every
+save and delete first calls the check installed with ``guard_writes`` and raises ``WriteRefused`` when
+it says no. The app installs one that allows signed-in staff only (``ui.auth``); scripts, the command
+line and tests, which install none, write freely.
+
 >>> from store import connect, create_schema
 >>> from shapely.geometry import box
 >>> con = connect(":memory:"); create_schema(con)
@@ -15,6 +20,7 @@ from __future__ import annotations
 import re
 import unicodedata
 import uuid
+from collections.abc import Callable
 
 import duckdb
 from shapely.geometry.base import BaseGeometry
@@ -29,6 +35,31 @@ ID_PREFIX = "proposal:"
 
 class ProposalExists(ValueError):
     """A proposal with this name (or one that differs only in punctuation or case) is already saved."""
+
+
+class WriteRefused(PermissionError):
+    """The caller may not change saved proposals (in the app: the viewer is not signed-in staff)."""
+
+
+def _anyone_may_write() -> bool:
+    return True
+
+
+_may_write: Callable[[], bool] = _anyone_may_write
+
+
+def guard_writes(may_write: Callable[[], bool] | None) -> None:
+    """Ask ``may_write()`` before every save and delete from now on (``None``: no check again).
+
+    One check for the whole process: the app installs its role check once, at import (``ui.auth``).
+    """
+    global _may_write
+    _may_write = may_write or _anyone_may_write
+
+
+def _check_allowed() -> None:
+    if not _may_write():
+        raise WriteRefused("saving or deleting proposals needs staff sign-in")
 
 
 def proposal_id(name: str) -> str:
@@ -59,9 +90,11 @@ def save_proposal(
 ) -> str:
     """Store a named proposal in one transaction and return its area id.
 
-    Raises ``ProposalExists`` when the name is taken (unless ``replace``), ``ValueError`` for an empty
-    or overlong name or a geometry that is not a valid, non-empty polygon.
+    Raises ``WriteRefused`` when the installed check says no (before anything else is looked at),
+    ``ProposalExists`` when the name is taken (unless ``replace``), ``ValueError`` for an empty or
+    overlong name or a geometry that is not a valid, non-empty polygon.
     """
+    _check_allowed()
     clean_name = _clean_text(name, "the proposal name", MAX_NAME_LENGTH)
     if not clean_name:
         raise ValueError("a proposal needs a name")
@@ -99,7 +132,11 @@ def save_proposal(
 
 
 def delete_proposal(con: duckdb.DuckDBPyConnection, area_id: str) -> bool:
-    """Delete one saved proposal; True if it existed. Boundary areas are never touched."""
+    """Delete one saved proposal; True if it existed. Boundary areas are never touched.
+
+    Raises ``WriteRefused`` when the installed check says no.
+    """
+    _check_allowed()
     if not area_id.startswith(ID_PREFIX):
         raise ValueError(f"{area_id!r} is not a proposal id (they start with {ID_PREFIX!r})")
     cursor = con.cursor()

@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from domain.safe_text import NAME_LIMIT, clean_text, markdown_text
 from ui.brief import NO_PROPOSAL, PAPERS, page_brief_html
 from ui.chrome import current_view
 from ui.data import query
@@ -11,12 +12,20 @@ st.title("Hearing brief")
 st.caption(
     "One printed page for a council hearing or a community meeting: the map, the headline figures of the "
     "pilot zone and the Central District, referrals over time, a saved expansion proposal if you choose "
-    "one, and the sources. Always the public view, whoever is signed in: counts from 1 to 4 are hidden."
+    "one, and the sources. Always the public view, whoever is signed in: whole quarters, referral counts "
+    "rounded to a multiple of 5."
 )
 
 view = current_view()
 if view is None:
     st.stop()
+
+brief_period = view.public_period()  # the brief is public: whole quarters, whoever is signed in
+if brief_period != (view.start_date, view.end_date):
+    st.caption(
+        f"Public figures cover whole quarters: the brief covers {brief_period[0]:%d %b %Y} – "
+        f"{brief_period[1]:%d %b %Y}."
+    )
 
 saved = query("proposal_list")
 proposals = {NO_PROPOSAL: "No proposal", **dict(zip(saved["area_id"], saved["name"], strict=True))}
@@ -27,7 +36,7 @@ proposal_column, paper_column = st.columns([3, 1])
 proposal_id = proposal_column.selectbox(
     "Expansion proposal to include",
     list(proposals),
-    format_func=proposals.get,
+    format_func=lambda area_id: clean_text(proposals[area_id], NAME_LIMIT),  # saved names are anyone's text
     key="brief_proposal",
     help="Proposals are drawn and saved on the Expansion planner page.",
 )
@@ -36,16 +45,16 @@ paper = paper_column.segmented_control(
 )
 
 try:
-    html = page_brief_html(view.start_date, view.end_date, proposal_id, paper)
+    html = page_brief_html(*brief_period, proposal_id, paper)
 except ValueError as error:
     html = None
-    st.error(f"The brief could not be assembled: {error}.")
+    st.error(f"The brief could not be assembled: {markdown_text(error)}.")
 
 if html is not None:
     st.download_button(
         "Download the brief (print-ready HTML)",
         data=html,
-        file_name=f"lead-hearing-brief-{view.start_date}-{view.end_date}.html",
+        file_name=f"lead-hearing-brief-{brief_period[0]}-{brief_period[1]}.html",
         mime="text/html",
         icon=":material/print:",
         type="primary",

@@ -5,12 +5,15 @@ from functools import partial
 import streamlit as st
 
 import program
+from domain.safe_text import NAME_LIMIT, clean_text, markdown_text
 from geo.planner_map import comparison_map, fill_period, picked_layer, planner_base_map
 from geo.proposal import (
+    MAX_CITY_CROSSINGS,
     MAX_CITY_SHARE,
     MIN_AREA_KM2,
     ProposalError,
     check_proposal,
+    drawings_on_map,
     feature_collection,
     from_wkb_hex,
     geometry_from_drawings,
@@ -191,7 +194,7 @@ mode = st.radio(
     horizontal=True,
     key="proposal_mode",
 )
-picked_geometry = None
+picked_geometry, picked_problem = None, None
 if mode == "pick":
     picked_names = st.multiselect(
         "Neighbourhoods in the proposal",
@@ -199,7 +202,10 @@ if mode == "pick":
         key="picked_nsas",
         placeholder="Choose one or more neighbourhoods",
     )
-    picked_geometry = union_of_areas(geojson_of(neighbourhood_outlines, picked_names))
+    try:
+        picked_geometry = union_of_areas(geojson_of(neighbourhood_outlines, picked_names))
+    except ProposalError as error:
+        picked_problem = str(error)
 else:
     st.caption(
         "Use the polygon (⬠) or rectangle (■) tool at the map's top left: click points and close the shape "
@@ -232,13 +238,16 @@ with map_column:
     )
 figures_box = figures_column.container()
 
-checked, problem = None, None
+checked, problem = None, picked_problem
 try:
-    geometry = (
-        picked_geometry if mode == "pick" else geometry_from_drawings((drawn or {}).get("all_drawings"))
-    )
+    geometry = picked_geometry if mode == "pick" else geometry_from_drawings(drawings_on_map(drawn))
     if geometry is not None:
-        checked = check_proposal(geometry, city_outline(districts, DISTRICT_EDITION))
+        checked = check_proposal(
+            geometry,
+            city_outline(districts, DISTRICT_EDITION),
+            # picked neighbourhoods follow the city's own lines; a drawing may cross them only so often
+            max_city_crossings=None if mode == "pick" else MAX_CITY_CROSSINGS,
+        )
 except ProposalError as error:
     problem = str(error)
 
@@ -255,7 +264,7 @@ observed_area = observed_column.selectbox(
     format_func=OBSERVED_AREAS.get,
     key="observed_area",
 )
-observed_row = query("expansion_observed_ratios", area_id=observed_area, **period).iloc[0]
+observed_row = query("expansion_observed_ratios", area_id=observed_area, **period, public=public).iloc[0]
 observed = Observed.from_row(observed_row)
 months_hidden = public and is_small(observed.exited)
 # An observed ratio next to one of its counts gives the other back: with a small count behind it, a
@@ -264,13 +273,29 @@ ratio_hidden = public and (is_small(observed.referrals) or is_small(observed.eli
 enrolment_hidden = public and (is_small(observed.enrolled) or is_small(observed.referrals))
 observed_where = f"{OBSERVED_AREAS[observed_area]}, {period_text}"
 
+
+def start_within(value: float, low: float, high: float) -> tuple[float, str]:
+    """An input's starting value moved into its range (an input given a value outside it stops the
+    page), and a sentence saying so when it had to move: odd imported data can give any ratio."""
+    start = min(max(value, low), high)
+    if start == value:
+        return value, ""
+    moved = f"The observed {value:g} is outside this input's {low:g}–{high:g}; it starts at {start:g}."
+    return start, f" **{moved}**"
+
+
+ratio_start, ratio_moved = start_within(
+    0.0 if ratio_hidden else round(observed.referrals_per_eligible_arrest or 0.0, 3),
+    0.0,
+    MAX_REFERRALS_PER_ELIGIBLE_ARREST,
+)
 ratio_column, enrol_column, months_column, cap_column = st.columns(4)
 with ratio_column:
     ratio_value = st.number_input(
         ASSUMPTION_NOTES["referrals_per_eligible_arrest"].label,
         min_value=0.0,
         max_value=MAX_REFERRALS_PER_ELIGIBLE_ARREST,
-        value=0.0 if ratio_hidden else round(observed.referrals_per_eligible_arrest or 0.0, 3),
+        value=ratio_start,
         step=0.01,
         format="%.3f",
     )
@@ -283,28 +308,35 @@ with ratio_column:
         st.caption(
             f"Observed in {observed_where}: {public_count(observed.referrals, public)} referrals ÷ "
             f"{public_count(observed.eligible_arrests, public)} eligible arrests. Computed from the loaded "
-            "data; no published figure exists for this ratio."
+            "data; no published figure exists for this ratio." + ratio_moved
         )
 with enrol_column:
+    enrolment_start, enrolment_moved = start_within(
+        0.0 if enrolment_hidden else round(observed.enrolment_rate or 0.0, 3), 0.0, 1.0
+    )
     enrolment_value = st.number_input(
         ASSUMPTION_NOTES["enrolment_rate"].label,
         min_value=0.0,
         max_value=1.0,
-        value=0.0 if enrolment_hidden else round(observed.enrolment_rate or 0.0, 3),
+        value=enrolment_start,
         step=0.01,
         format="%.3f",
     )
     st.caption(
         f"Observed in {observed_where}: {public_count(observed.enrolled, public)} enrolled ÷ "
         f"{public_count(observed.referrals, public)} referred. Computed from the loaded data."
+        + enrolment_moved
     )
 with months_column:
     months_observed = None if months_hidden else observed.mean_months_in_program
+    months_start, months_moved = start_within(
+        round(months_observed, 1) if months_observed else 12.0, 0.5, 120.0
+    )
     months_value = st.number_input(
         ASSUMPTION_NOTES["months_in_program"].label,
         min_value=0.5,
         max_value=120.0,
-        value=round(months_observed, 1) if months_observed else 12.0,
+        value=months_start,
         step=0.5,
         format="%.1f",
     )
@@ -312,7 +344,7 @@ with months_column:
         st.caption(
             f"Observed in {observed_where}: mean from enrolment to exit of "
             f"{public_count(observed.exited, public)} participants who have left. Computed from the "
-            "loaded data."
+            "loaded data." + months_moved
         )
     else:
         st.caption(
@@ -466,13 +498,23 @@ if projection is not None:
 
 # ---------------------------------------------------------------- save
 st.subheader("Save this proposal")
-with st.form("save_proposal", clear_on_submit=False):
-    name_column, author_column = st.columns(2)
-    proposal_name = name_column.text_input("Name", max_chars=80, placeholder="e.g. Pigtown and Carroll Park")
-    author = author_column.text_input("Author", max_chars=80, placeholder="Who proposes it")
-    note = st.text_area("Note", max_chars=2000, placeholder="Why this area; who was consulted")
-    replace = st.checkbox("Replace a saved proposal of the same name")
-    submitted = st.form_submit_button("Save proposal", icon=":material/save:", type="primary")
+proposal_name, submitted = "", False
+if public:  # saving is refused below the page too (ingest.proposals asks ui.auth.may_write)
+    st.info(
+        "Only signed-in staff can save proposals: sign in from the sidebar. Anyone can download a "
+        "drawn or picked area as GeoJSON.",
+        icon=":material/lock:",
+    )
+else:
+    with st.form("save_proposal", clear_on_submit=False):
+        name_column, author_column = st.columns(2)
+        proposal_name = name_column.text_input(
+            "Name", max_chars=80, placeholder="e.g. Pigtown and Carroll Park"
+        )
+        author = author_column.text_input("Author", max_chars=80, placeholder="Who proposes it")
+        note = st.text_area("Note", max_chars=2000, placeholder="Why this area; who was consulted")
+        replace = st.checkbox("Replace a saved proposal of the same name")
+        submitted = st.form_submit_button("Save proposal", icon=":material/save:", type="primary")
 if submitted:
     if checked is None:
         st.error("There is no usable proposal to save yet: draw an area or pick neighbourhoods first.")
@@ -482,13 +524,14 @@ if submitted:
                 connection(), proposal_name, checked.geometry, author, note, replace=replace
             )
         except ProposalExists as error:
-            st.error(f"Not saved: {error}.")
-        except ValueError as error:
-            st.error(f"Not saved: {error}.")
+            st.error(f"Not saved: {markdown_text(error)}.")  # the message quotes the name typed
+        except (ValueError, PermissionError) as error:
+            st.error(f"Not saved: {markdown_text(error)}.")
         else:
             data_changed()
             st.session_state["compare_ids"] = [saved_id, *st.session_state.get("compare_ids", [])][:4]
-            st.success(f"Saved “{proposal_name.strip()}”. It is now in the comparison below.")
+            shown = markdown_text(proposal_name.strip(), NAME_LIMIT)  # a name is text, never Markdown
+            st.success(f"Saved “{shown}”. It is now in the comparison below.")
 if checked is not None:
     st.download_button(
         "Download this proposal (GeoJSON)",
@@ -524,7 +567,7 @@ def show_comparison() -> None:
     selected = st.multiselect(
         "Proposals to compare (two to four)",
         list(names),
-        format_func=names.get,
+        format_func=lambda area_id: clean_text(names[area_id], NAME_LIMIT),
         max_selections=4,
         key="compare_ids",
     )
@@ -540,7 +583,7 @@ def show_comparison() -> None:
     geometries = [from_wkb_hex(wkb) for wkb in rows["wkb_hex"]]
     figures = [
         proposal_figures(
-            row.name,
+            clean_text(row.name, NAME_LIMIT),  # a column of the table and of its CSV: no control characters
             row.area_km2,
             query("expansion_area_arrests", geojson=to_geojson_text(geometry), **period, **site).iloc[0],
             assumptions,
@@ -549,7 +592,9 @@ def show_comparison() -> None:
     ]
     comparison = comparison_frame(figures, assumptions, public)
     if view.projector:
-        st.table(formatted_comparison(comparison).set_index("Figure"))
+        table = formatted_comparison(comparison).set_index("Figure")
+        # st.table reads headers as Markdown: the proposals' names (every column but "Unit") as text
+        st.table(table.rename(columns={n: markdown_text(n, NAME_LIMIT) for n in table.columns[1:]}))
     else:
         st.dataframe(
             formatted_comparison(comparison),
@@ -617,14 +662,21 @@ def show_comparison() -> None:
             ),
             hide_index=True,
         )
-        if not public:
+        if not public:  # deleting is refused below the page too (ingest.proposals asks ui.auth.may_write)
             doomed = st.selectbox(
-                "Delete a proposal (staff only)", [None, *names], format_func=lambda i: names.get(i, "—")
+                "Delete a proposal (staff only)",
+                [None, *names],
+                format_func=lambda i: clean_text(names.get(i, "—"), NAME_LIMIT),
             )
-            if doomed and st.button(f"Delete “{names[doomed]}”", icon=":material/delete:"):
-                delete_proposal(connection(), doomed)
-                data_changed()
-                st.rerun()
+            doomed_name = markdown_text(names.get(doomed), NAME_LIMIT)  # a button's label is Markdown
+            if doomed and st.button(f"Delete “{doomed_name}”", icon=":material/delete:"):
+                try:
+                    delete_proposal(connection(), doomed)
+                except PermissionError as error:
+                    st.error(f"Not deleted: {error}.")
+                else:
+                    data_changed()
+                    st.rerun()
 
 
 show_comparison()

@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from domain.safe_text import markdown_text
 from ingest.importers import ImportRejected, import_bytes
 from ingest.importers.columns import ARRESTS_LAYOUT, REFERRALS_LAYOUT
 from ingest.importers.report import reason_table, unclassified_table
@@ -76,10 +77,12 @@ if st.button("Import", type="primary", disabled=uploaded is None, icon=":materia
 
 outcome = st.session_state.get(RESULT_KEY.format(kind=kind))
 if outcome and outcome[0] == "rejected":
-    st.error(f"{outcome[1]}. Nothing was written: the database is as it was.", icon=":material/block:")
+    # the message quotes the file (its name, its header): shown as text, never as Markdown
+    message = markdown_text(outcome[1])
+    st.error(f"{message}. Nothing was written: the database is as it was.", icon=":material/block:")
 elif outcome:
     report = outcome[1]
-    st.success(report.summary(), icon=":material/check_circle:")
+    st.success(report.summary(file_name=markdown_text), icon=":material/check_circle:")
     read, loaded, duplicates, quarantined, unmapped = st.columns(5)
     read.metric("Rows read", f"{report.rows_read:,}")
     loaded.metric("Loaded", f"{report.rows_loaded:,}")
@@ -89,7 +92,7 @@ elif outcome:
     if report.quarantined_by_reason:
         st.subheader("Quarantined, by reason")
         st.dataframe(reason_table(report), hide_index=True)
-        st.markdown("\n".join(f"- {line}" for line in report.examples))
+        st.markdown("\n".join(f"- {markdown_text(line)}" for line in report.examples))  # quote the file
     if report.unclassified:
         st.subheader("Most frequent charges no rule recognises")
         st.caption("Extend `ingest/rules/lead_charge_rules.csv` to classify them.")

@@ -5,6 +5,8 @@ import json
 import streamlit as st
 
 import program
+from domain import disclosure
+from domain.safe_text import markdown_text
 from geo.density import hidden_text
 from geo.density_map import density_map
 from geo.map_page import (
@@ -99,7 +101,7 @@ figures = headline_figures(figures_row, view.public)
 synthetic = bool(query("data_sources")["is_synthetic"].any())
 details = filter_details(filters, area, synthetic)
 
-st.markdown(f"**{area.label}** · {filters.period}")
+st.markdown(f"**{markdown_text(area.label)}** · {filters.period}")  # names come from the loaded areas
 for column, figure in zip(st.columns(len(figures)), figures, strict=True):
     column.metric(figure.label, figure.value, help=figure.help)
 
@@ -123,7 +125,8 @@ notes.append(unmapped_text(figures_row, view.public))
 if view.public:
     notes.append(
         "Public view: referral cells are never smaller than about 0.74 km² (H3 resolution 8), and no "
-        "record is shown on its own."
+        f"record is shown on its own. {disclosure.PROTECTION_NOTE} Each cell is rounded by itself, so the "
+        "cells need not add up to the figures above."
     )
 st.caption(" ".join(note for note in notes if note))
 st.caption(

@@ -4,6 +4,7 @@ import base64
 
 import streamlit as st
 
+from domain import disclosure
 from geo.map_page import boundary_streets
 from geo.maps import CENTRAL_AREA_ID, overview_map
 from geo.overview_picture import ON_PAGE, ON_PROJECTOR, PICTURE_DESCRIPTION, overview_svg
@@ -36,7 +37,11 @@ AREAS = (("Pilot zone", "pilot_zone"), ("Central District (1959–2022)", CENTRA
 
 def show_figures(title: str, area_id: str, columns: int) -> None:
     figures = query(
-        "headline_counts", area_id=area_id, start_date=view.start_date, end_date=view.end_date
+        "headline_counts",
+        area_id=area_id,
+        start_date=view.start_date,
+        end_date=view.end_date,
+        public=view.public,
     ).iloc[0]
     st.subheader(title)
     st.caption(period)
@@ -95,3 +100,5 @@ else:
     with figures_column:
         for title, area_id in AREAS:
             show_figures(title, area_id, columns=2)
+if view.public:
+    st.caption(disclosure.PROTECTION_NOTE)

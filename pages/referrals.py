@@ -1,11 +1,11 @@
 """Referrals: how many people were referred, and what happened to every referral."""
 
 import math
-from datetime import timedelta
 
 import streamlit as st
 
 import program
+from domain import disclosure
 from ui import charts, privacy, tables
 from ui import format as fmt
 from ui.chrome import current_view
@@ -76,6 +76,8 @@ area_names = {"city": area_label("city", "")} | {
 }
 keep_valid("referrals_area", list(area_names), CENTRAL if CENTRAL in area_names else "city")
 keep_valid("referrals_step", list(STEP_MONTHS), "month")
+if public:
+    st.session_state["referrals_step"] = "quarter"  # public figures are counted per quarter
 keep_valid("launch_window", [12, 24], 12)
 picker, stepper = st.columns([3, 1])
 area_id = picker.selectbox(
@@ -86,22 +88,29 @@ area_id = picker.selectbox(
     help="Where the referral or arrest happened. LEAD works in the Central District (1959–2022 boundaries).",
 )
 step = stepper.segmented_control(
-    "Bars per", list(STEP_MONTHS), format_func=str.capitalize, key="referrals_step", required=True
+    "Bars per",
+    list(STEP_MONTHS),
+    format_func=str.capitalize,
+    key="referrals_step",
+    required=True,
+    disabled=public,
+    help="Public figures are counted per whole quarter; staff can show months." if public else None,
 )
-step = step or "month"
+step = "quarter" if public else (step or "month")
 area = area_names[area_id]
 period = f"{view.start_date:%d %b %Y} – {view.end_date:%d %b %Y}"
 where_when = {"area_id": area_id, "start_date": view.start_date, "end_date": view.end_date}
+counted = {**where_when, "public": public}  # referral counts: published in a public view
 file_tag = f"{area_id.replace(':', '_')}_{view.start_date}_{view.end_date}"
 
 # --- Headline row: this period against the previous period of the same length -----------------------
-length = view.end_date - view.start_date + timedelta(days=1)
-previous_start, previous_end = view.start_date - length, view.start_date - timedelta(days=1)
-now = query("referral_headline", **where_when).iloc[0]
+previous_start, previous_end = disclosure.previous_period(view.start_date, view.end_date, public)
+length_text = disclosure.period_length_text(view.start_date, view.end_date, public)
+now = query("referral_headline", **counted).iloc[0]
 before = None
 if previous_start >= view.first_date:
     before = query(
-        "referral_headline", area_id=area_id, start_date=previous_start, end_date=previous_end
+        "referral_headline", area_id=area_id, start_date=previous_start, end_date=previous_end, public=public
     ).iloc[0]
 
 has_referrals = int(now.referrals) > 0
@@ -110,19 +119,23 @@ figures = referral_figures(
     ReferralTables(
         area_id=area_id,
         headline=now,
-        over_time=query("referral_by_type_over_time", **where_when, step=step) if has_referrals else None,
-        funnel=query("referral_funnel", **where_when) if has_referrals else None,
-        reasons=query("referral_not_eligible_reasons", **where_when) if has_referrals else None,
-        offenses=query("referral_by_offense", **where_when) if has_referrals else None,
-        places=query("referral_by_area", start_date=view.start_date, end_date=view.end_date)
+        over_time=query("referral_by_type_over_time", **counted, step=step) if has_referrals else None,
+        funnel=query("referral_funnel", **counted) if has_referrals else None,
+        reasons=query("referral_not_eligible_reasons", **counted) if has_referrals else None,
+        offenses=query("referral_by_offense", **counted) if has_referrals else None,
+        places=query("referral_by_area", start_date=view.start_date, end_date=view.end_date, public=public)
         if has_referrals
         else None,
-        side_by_side=query("eligible_arrests_vs_referrals_over_time", **where_when, step=step),
+        side_by_side=query("eligible_arrests_vs_referrals_over_time", **counted, step=step),
         around_launch=query(
             "eligible_arrests_around_launch", launch_on=program.PILOT_LAUNCH, window_months=window
         ),
         caseload=query(
-            "caseload_summary_by_month", start_date=view.start_date, end_date=view.end_date, cap=CAP
+            "caseload_summary_by_month",
+            start_date=view.start_date,
+            end_date=view.end_date,
+            cap=CAP,
+            public=True,
         )
         if public
         else None,
@@ -131,7 +144,7 @@ figures = referral_figures(
 )
 
 st.subheader(f"{area}, {period}")
-compared_with = f"vs the previous {length.days:,} days"
+compared_with = f"vs the previous {length_text}"
 
 
 def headline(column, label: str, field: str, help_text: str, delta_color: str = "normal") -> None:
@@ -191,15 +204,15 @@ notes = [
 ]
 if before is None:
     notes.append(
-        f"No change shown: the previous {length.days:,} days start before the loaded data "
+        f"No change shown: the previous {length_text} start before the loaded data "
         f"({view.first_date:%d %b %Y}); choose a shorter period to see changes."
     )
 else:
     notes.append(f"Changes compare with {previous_start:%d %b %Y} – {previous_end:%d %b %Y}.")
 if public:
     notes.append(
-        f"Public view: counts from 1 to 4 (referrals, people and arrests) read “{privacy.SUPPRESSED_TEXT}” "
-        "and are not drawn, nor is any count that would give one away by subtraction."
+        f"Public view: {disclosure.PROTECTION_NOTE} Arrest counts from 1 to 4 read "
+        f"“{privacy.SUPPRESSED_TEXT}”."
     )
 st.caption(" ".join(notes))
 
@@ -233,11 +246,6 @@ if has_referrals:
         counts=[*TYPE_LABELS, "total"],
         names={"period_start": f"{step.capitalize()} starting", **TYPE_LABELS, "total": "All referrals"},
     )
-    if public and step == "month":
-        st.caption(
-            f"Public view: a month with {privacy.SUPPRESSED_TEXT} referrals of one type shows only its total "
-            "(grey bar). Choose *Quarter* above to see more of the split."
-        )
     if program.DISTRICT_WIDE_IS_ASSUMED:
         st.caption(
             f"Pilot launch {program.PILOT_LAUNCH:%B %Y} ({program.CITATIONS['launch'].source}). "

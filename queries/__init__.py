@@ -19,6 +19,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from domain import disclosure
+
 QUERY_DIR = Path(__file__).parent
 _PARAM_LINE = re.compile(r"^--\s*@param\s+(\w+)\s+(\w+)\s+(\S+)(?:\s+(.*))?$")
 _CONVERTERS = {
@@ -83,8 +85,24 @@ def run(con: duckdb.DuckDBPyConnection, name: str, **values) -> pd.DataFrame:
         raise TypeError(
             f"query {name}: missing parameters {sorted(missing)}, unknown parameters {sorted(unknown)}"
         )
+    _check_public_period(name, values)
     cursor = con.cursor()
     try:
         return cursor.execute(sql(name), values).df()
     finally:
         cursor.close()
+
+
+def _check_public_period(name: str, values: dict) -> None:
+    """A public count over a period that is not a run of whole quarters could be differenced against
+    another (see domain/disclosure.py): refuse it here, whatever page asked."""
+    if values.get("public") is not True or "start_date" not in values:
+        return
+    if values.get("step", "quarter") != "quarter":
+        raise ValueError(f"query {name}: public figures are counted per quarter, not per {values['step']}")
+    start, end = values["start_date"], values.get("end_date", values["start_date"])
+    if not disclosure.is_public_period(start, end):
+        raise ValueError(
+            f"query {name}: public figures cover whole quarters; {start}..{end} is not one "
+            "(snap it with domain.disclosure.PublicSpan.snap)"
+        )

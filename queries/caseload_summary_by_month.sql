@@ -2,9 +2,12 @@
 -- is the period's last day), summarised without naming anyone: pairs on staff, participants active,
 -- average and largest caseload per pair, and how many pairs were over `cap`. Participants assigned to
 -- no case manager, or to one not on staff that day, are counted in `unassigned_participants`.
--- @param start_date date 2017-02-01  first day of the period
+-- The participant counts (assigned, unassigned, the largest pair's) are published by the disclosure
+-- macros in public views, each snapshot a cell; the average is the published assigned per pair.
+-- @param start_date date 2017-01-01  first day of the period
 -- @param end_date date 2017-12-31  last day of the period
 -- @param cap int 28  caseload cap per pair
+-- @param public bool true  true: published counts (rounded; domain/disclosure.py), false: exact
 with snapshots as (
     select distinct least(last_day(month), cast($end_date as date)) as snapshot_on
     from generate_series(
@@ -23,7 +26,7 @@ pairs_on_staff as (
 ),
 
 active_participants as (
-    select snapshots.snapshot_on, referrals.case_manager_id
+    select snapshots.snapshot_on, referrals.case_manager_id, referrals.record_key
     from snapshots
     join referrals
       on referrals.enrolled_on <= snapshots.snapshot_on
@@ -32,31 +35,43 @@ active_participants as (
 
 pair_caseloads as (
     select pairs_on_staff.snapshot_on, pairs_on_staff.case_manager_id,
-           count(active_participants.case_manager_id) as caseload
+           count(active_participants.case_manager_id) as caseload,
+           coalesce(sum(active_participants.record_key), 0) as caseload_key
     from pairs_on_staff
     left join active_participants using (snapshot_on, case_manager_id)
     group by all
 ),
 
 unassigned as (
-    select active_participants.snapshot_on, count(*) as unassigned_participants
+    select active_participants.snapshot_on,
+           published(count(*), coalesce(sum(active_participants.record_key), 0), $public)
+               as unassigned_participants
     from active_participants
     anti join pairs_on_staff using (snapshot_on, case_manager_id)
     group by all
 ),
 
-final as (
+per_snapshot as (
     select snapshots.snapshot_on,
            count(pair_caseloads.case_manager_id) as pairs,
-           coalesce(sum(pair_caseloads.caseload), 0) as assigned_participants,
-           round(avg(pair_caseloads.caseload), 1) as mean_caseload,
-           max(pair_caseloads.caseload) as max_caseload,
+           published(coalesce(sum(pair_caseloads.caseload), 0), coalesce(sum(pair_caseloads.caseload_key), 0),
+                     $public) as assigned_participants,
+           -- the largest pair's participants are the cell (none without a pair on staff)
+           published(max(pair_caseloads.caseload), arg_max(pair_caseloads.caseload_key, pair_caseloads.caseload),
+                     $public) as max_caseload,
            count(*) filter (where pair_caseloads.caseload > $cap) as pairs_over_cap,
            coalesce(any_value(unassigned.unassigned_participants), 0) as unassigned_participants
     from snapshots
     left join pair_caseloads using (snapshot_on)
     left join unassigned using (snapshot_on)
     group by snapshots.snapshot_on
+),
+
+final as (
+    select snapshot_on, pairs, assigned_participants,
+           case when pairs > 0 then round(assigned_participants / pairs, 1) end as mean_caseload,
+           max_caseload, pairs_over_cap, unassigned_participants
+    from per_snapshot
 )
 
 select * from final

@@ -1,10 +1,12 @@
 -- LEAD-eligible arrests next to referrals in the same area and calendar month (or quarter), joined
 -- in the database, with referrals per 100 eligible arrests. Every step of the period appears; the
--- ratio is empty in a step without eligible arrests.
+-- ratio is empty in a step without eligible arrests. Referrals per step are published by the
+-- disclosure macros (public views ask for quarters).
 -- @param area_id str pilot_zone  'city', 'pilot_zone', 'district:<edition>:<name>' or 'nsa:<name>'
--- @param start_date date 2017-02-01  first day of the period
+-- @param start_date date 2017-01-01  first day of the period
 -- @param end_date date 2017-12-31  last day of the period
--- @param step str month  'month' or 'quarter': the length of each bar
+-- @param step str quarter  'month' or 'quarter': the length of each bar (public: quarter)
+-- @param public bool true  true: published counts (whole quarters, rounded; domain/disclosure.py), false: exact
 with steps as (
     select cast(period_start as date) as period_start
     from generate_series(
@@ -24,12 +26,17 @@ arrests_per_step as (
     group by all
 ),
 
-referrals_per_step as (
-    select cast(date_trunc($step, referred_on) as date) as period_start, count(*) as referrals
+referral_cells as (
+    select cast(date_trunc($step, referred_on) as date) as period_start, tally(record_key, true) as referrals
     from referrals
     where referred_on between $start_date and $end_date
       and in_area($area_id, in_pilot_zone, district_1959, district_2023, nsa)
     group by all
+),
+
+referrals_per_step as (
+    select period_start, published(referrals.n, referrals.k, $public) as referrals
+    from referral_cells
 ),
 
 final as (

@@ -1,33 +1,34 @@
 -- Headline figures for one area and period: referrals, found eligible, enrolled,
 -- LEAD-eligible arrests, and the diversion ratio (referrals per 100 eligible arrests).
+-- Referral counts are tallied per quarter and published by the disclosure macros (public views).
 -- @param area_id str pilot_zone  'city', 'pilot_zone', 'district:<edition>:<name>' or 'nsa:<name>'
--- @param start_date date 2017-02-01  first day of the period
+-- @param start_date date 2017-01-01  first day of the period
 -- @param end_date date 2024-12-31  last day of the period
-with period_referrals as (
-    select referral_id, eligibility, enrolled_on
+-- @param public bool true  true: published counts (whole quarters, rounded; domain/disclosure.py), false: exact
+with referral_cells as (
+    select grid_quarter(referred_on) as cell_quarter,
+           tally(record_key, true) as referrals,
+           tally(record_key, eligibility = 'eligible') as found_eligible,
+           tally(record_key, enrolled_on is not null) as enrolled
     from referrals
     where referred_on between $start_date and $end_date
       and in_area($area_id, in_pilot_zone, district_1959, district_2023, nsa)
-),
-
-period_eligible_arrests as (
-    select arrest_id
-    from arrests
-    where arrest_date between $start_date and $end_date
-      and lead_category is not null
-      and in_area($area_id, in_pilot_zone, district_1959, district_2023, nsa)
+    group by cell_quarter
 ),
 
 referral_counts as (
-    select count(*) as referrals,
-           count(*) filter (where eligibility = 'eligible') as found_eligible,
-           count(enrolled_on) as enrolled
-    from period_referrals
+    select published_sum(referrals, $public) as referrals,
+           published_sum(found_eligible, $public) as found_eligible,
+           published_sum(enrolled, $public) as enrolled
+    from referral_cells
 ),
 
 arrest_counts as (
     select count(*) as eligible_arrests
-    from period_eligible_arrests
+    from arrests
+    where arrest_date between $start_date and $end_date
+      and lead_category is not null
+      and in_area($area_id, in_pilot_zone, district_1959, district_2023, nsa)
 ),
 
 final as (

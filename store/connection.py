@@ -13,6 +13,8 @@ from pathlib import Path
 import duckdb
 import duckdb_extension_spatial
 
+from domain import disclosure
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB_PATH = REPO_ROOT / "data" / "lead.duckdb"
 SCHEMA_SQL = Path(__file__).with_name("schema.sql")
@@ -50,6 +52,8 @@ def connect(path: str | Path = DEFAULT_DB_PATH, read_only: bool = False) -> duck
         Path(path).parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(path, read_only=read_only, config={"autoinstall_known_extensions": False})
     con.execute(f"load '{spatial_extension_path()}'")
+    # no progress bar on a slow query: it would be written into whatever the caller prints
+    con.execute("set enable_progress_bar = false")
     return con
 
 
@@ -57,6 +61,7 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create every table of the database contract if it does not exist yet (and bring an older
     database up to it)."""
     con.execute(SCHEMA_SQL.read_text())
+    con.execute(disclosure.schema_sql())  # record keys and the public rounding (domain/disclosure.py)
     fill_area_measures(con)
 
 

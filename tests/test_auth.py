@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from ui.auth import MAX_DELAY_SECONDS, Throttle, hash_password, verify_password
+from ui.auth import (
+    FIRST_DELAY_SECONDS,
+    MAX_DELAY_SECONDS,
+    MAX_WAIT_SECONDS,
+    Throttle,
+    hash_password,
+    verify_password,
+)
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 PASSWORD = "correct horse battery"
@@ -31,15 +40,134 @@ def test_salts_differ_between_hashes_of_the_same_password():
     assert hash_password(PASSWORD) != hash_password(PASSWORD)
 
 
-def test_each_wrong_password_doubles_the_wait_up_to_a_cap():
+def test_each_wrong_password_doubles_the_pause_up_to_a_small_cap():
     throttle = Throttle()
-    waits = []
-    for attempt in range(9):
-        throttle.record(success=False, now=100.0 * attempt)
-        waits.append(throttle.wait_seconds(now=100.0 * attempt))
-    assert waits == [1, 2, 4, 8, 16, 32, MAX_DELAY_SECONDS, MAX_DELAY_SECONDS, MAX_DELAY_SECONDS]
-    throttle.record(success=True, now=1_000.0)
-    assert throttle.wait_seconds(now=1_000.0) == 0
+    assert [throttle.delay_after(n) for n in range(9)] == [0, 1, 2, 4, 8, 10, 10, 10, 10]
+    assert MAX_DELAY_SECONDS <= 15 and MAX_WAIT_SECONDS <= 30  # what the module's docstring promises
+
+
+# The real rules at 1/50 of their time scale: pauses of 0.02, 0.04, 0.08, 0.16, then 0.2 s; at most
+# 0.4 s in the queue.
+SCALE = 1 / 50
+GUESSES = 12
+
+
+def scaled_throttle() -> Throttle:
+    return Throttle(
+        first_delay=FIRST_DELAY_SECONDS * SCALE,
+        max_delay=MAX_DELAY_SECONDS * SCALE,
+        max_wait=MAX_WAIT_SECONDS * SCALE,
+    )
+
+
+class Guesser:
+    """A password check that records when each check started and ended."""
+
+    def __init__(self, right: bool = False):
+        self.right = right
+        self.checks: list[tuple[float, float]] = []
+        self.lock = threading.Lock()
+
+    def __call__(self) -> bool:
+        started = time.monotonic()
+        verify_password("wrong guess", FAST_HASH)  # a real (fast) check, so checks take real time
+        with self.lock:
+            self.checks.append((started, time.monotonic()))
+        return self.right
+
+
+def guess_until_checked(throttle: Throttle, check: Guesser) -> list:
+    """What a determined guesser does: when turned away, wait as told and try again."""
+    outcomes = []
+    while not (outcomes and outcomes[-1].checked):
+        outcomes.append(throttle.attempt(check))
+        if not outcomes[-1].checked:
+            time.sleep(outcomes[-1].retry_after)  # the wait the throttle imposes, not a fixed one
+    return outcomes
+
+
+def test_twelve_parallel_wrong_guesses_take_as_long_as_twelve_sequential_ones():
+    sequential, wrong = scaled_throttle(), Guesser()
+    started = time.monotonic()
+    for _ in range(GUESSES):
+        assert not sequential.attempt(wrong).accepted
+    sequential_seconds = time.monotonic() - started
+    least = sum(sequential.delay_after(n) for n in range(1, GUESSES))  # 1.7 s at this scale
+    assert sequential_seconds >= least
+
+    parallel, wrong = scaled_throttle(), Guesser()
+    start = threading.Barrier(GUESSES + 1)
+    results: list[list] = []
+
+    def guesser():
+        start.wait()
+        results.append(guess_until_checked(parallel, wrong))
+
+    threads = [threading.Thread(target=guesser) for _ in range(GUESSES)]
+    for thread in threads:
+        thread.start()
+    start.wait()
+    started = time.monotonic()
+    for thread in threads:
+        thread.join(timeout=30)
+    parallel_seconds = time.monotonic() - started
+
+    assert len(wrong.checks) == GUESSES  # each guess checked exactly once, none accepted
+    assert parallel_seconds >= least
+    assert parallel_seconds >= 0.9 * sequential_seconds, (parallel_seconds, sequential_seconds)
+    # One at a time, each after the pause its predecessors earned (a little slack for the clock).
+    checks = sorted(wrong.checks)
+    for failures, ((_, ended), (next_started, _)) in enumerate(zip(checks, checks[1:], strict=False), 1):
+        assert next_started - ended >= parallel.delay_after(failures) - 0.002
+    # The queue stayed short: most guesses were turned away at first, and none queued too long.
+    outcomes = [outcome for attempts in results for outcome in attempts]
+    assert sum(not outcome.checked for outcome in outcomes) >= GUESSES // 2
+    assert max(outcome.waited for outcome in outcomes) <= parallel.max_wait + 0.1
+
+    # Right after the attack, the right password is let in within the documented wait.
+    right = Guesser(right=True)
+    asked = time.monotonic()
+    outcome = parallel.attempt(right)
+    assert outcome.checked and outcome.accepted
+    assert time.monotonic() - asked <= parallel.max_delay + 0.05
+    assert parallel.failures == 0 and parallel.attempt(Guesser()).waited < 0.01  # the count is reset
+
+
+def test_while_guesses_are_queued_the_right_password_waits_at_most_the_queue_limit():
+    throttle, wrong = scaled_throttle(), Guesser()
+    threads = [threading.Thread(target=throttle.attempt, args=(wrong,)) for _ in range(GUESSES)]
+    for thread in threads:
+        thread.start()
+    asked = time.monotonic()
+    outcome = throttle.attempt(Guesser(right=True))
+    answered = time.monotonic() - asked
+    for thread in threads:
+        thread.join(timeout=30)
+    if outcome.checked:
+        assert outcome.accepted and answered <= throttle.max_wait + 0.05
+    else:  # turned away at once, told when it would fit
+        assert answered < 0.05 and 0 < outcome.retry_after <= GUESSES * throttle.max_delay
+
+
+def test_an_attempt_that_would_queue_too_long_is_turned_away_unchecked():
+    throttle, check = Throttle(), Guesser(right=True)
+    throttle.failures, throttle.not_before = 12, time.monotonic() + MAX_WAIT_SECONDS + 3
+    outcome = throttle.attempt(check)
+    assert not outcome.checked and not outcome.accepted and check.checks == []
+    assert 2 < outcome.retry_after <= 3
+    assert throttle.failures == 12  # turning away costs nobody a further pause
+
+
+def test_a_failing_check_counts_as_wrong_and_passes_the_turn_on():
+    throttle = scaled_throttle()
+
+    def broken() -> bool:
+        raise RuntimeError("hash store unreadable")
+
+    with pytest.raises(RuntimeError):
+        throttle.attempt(broken)
+    assert throttle.failures == 1
+    assert throttle.attempt(Guesser(right=True)).accepted  # not stuck waiting for a turn
 
 
 @pytest.fixture
@@ -86,3 +214,19 @@ def test_right_password_unlocks_staff_pages_and_sign_out_locks_them_again(app):
     at.run()
     assert not staff_flag(at)
     assert [t.value for t in at.title] == ["LEAD in Baltimore"]
+
+
+def test_a_sign_in_turned_away_says_when_to_try_again(app):
+    from ui.auth import _throttle
+
+    throttle = _throttle()  # the server-wide throttle the sign-in panel uses
+    throttle.failures, throttle.not_before = 12, time.monotonic() + MAX_WAIT_SECONDS + 5
+    try:
+        at = sign_in(app, PASSWORD)
+    finally:
+        throttle.failures, throttle.not_before = 0, 0.0
+    assert not at.exception
+    assert not staff_flag(at)  # even the right password is not checked while the queue is full
+    assert [w.value for w in at.warning if "sign-in" in w.value] == [
+        "Too many sign-in attempts are waiting; this one was not checked. Try again in 5 s."
+    ]

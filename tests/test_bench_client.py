@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import textwrap
-from datetime import date
 
 import pytest
 
@@ -37,7 +36,8 @@ def test_viewer_opens_the_default_page_and_learns_pages_and_widgets(app_server):
     assert result.finished and result.errors == []
     assert result.page == "Overview"
     assert {"", "map", "referrals"} <= set(viewer.pages)
-    assert viewer.widgets["period"].kind == "date_input"
+    quarters = viewer.widgets["public_period_quarters"]  # the public view's period: whole quarters
+    assert quarters.kind == "slider" and quarters.options[:2] == ("2014 Q1", "2014 Q2")
     assert result.bytes > 1000 and result.messages > 5
     # the overview's map is a picture drawn with the page: no map component is sent for it
     assert result.component_bytes.get(drive.MAP_COMPONENT, 0) == 0
@@ -47,7 +47,7 @@ def test_viewer_changes_a_filter_and_moves_between_pages(app_server):
     async def scenario():
         async with Viewer(app_server) as viewer:
             await viewer.run()
-            changed = await viewer.run(changes={"period": (date(2018, 1, 1), date(2018, 6, 30))})
+            changed = await viewer.run(changes={"public_period_quarters": ("2018 Q1", "2018 Q2")})
             on_map = await viewer.run(page="map")
             options = viewer.widgets["map_offense_category"].options
             recategorised = await viewer.run(changes={"map_offense_category": options[1]})

@@ -47,8 +47,9 @@ def _figures(brief) -> dict[tuple[str, str], str]:
 def test_figures_are_the_queries_own(run_query):
     brief = load_brief(run_query, START, END)
     shown = _figures(brief)
-    pilot = run_query("headline_counts", area_id="pilot_zone", start_date=START, end_date=END).iloc[0]
-    central = run_query("referral_headline", area_id=CENTRAL, start_date=START, end_date=END).iloc[0]
+    quarters = {"start_date": date(2017, 1, 1), "end_date": END, "public": True}  # the brief is public
+    pilot = run_query("headline_counts", area_id="pilot_zone", **quarters).iloc[0]
+    central = run_query("referral_headline", area_id=CENTRAL, **quarters).iloc[0]
     assert shown[("LEAD pilot zone", "People referred")] == f"{int(pilot.referrals):,}"
     assert shown[("LEAD pilot zone", "LEAD-eligible arrests")] == f"{int(pilot.eligible_arrests):,}"
     assert shown[("Central District (1959–2022)", "Enrolled")] == f"{int(central.enrolled):,}"
@@ -62,18 +63,27 @@ def test_figures_are_the_queries_own(run_query):
     assert brief.synthetic and "synthetic" in brief.data_note.lower()
 
 
-def test_a_short_period_hides_small_counts_and_the_ratio_they_would_reveal(run_query):
-    """One week in the pilot zone: few referrals, few arrests."""
+def test_a_short_period_is_widened_to_its_quarter_and_published(run_query):
+    """One week in the pilot zone (few referrals, few arrests): the brief is public, so it covers the
+    whole quarter around the week, with every referral count a published multiple of 5."""
     start, end = date(2019, 3, 4), date(2019, 3, 10)
-    pilot = run_query("headline_counts", area_id="pilot_zone", start_date=start, end_date=end).iloc[0]
+    week = run_query(
+        "headline_counts", area_id="pilot_zone", start_date=start, end_date=end, public=False
+    ).iloc[0]
+    assert 0 < int(week.eligible_arrests) < 5, "the week chosen should have a small count in the demo data"
     brief = load_brief(run_query, start, end)
+    assert brief.period == "01 Jan 2019 – 31 Mar 2019"
+    quarter = run_query(
+        "headline_counts",
+        area_id="pilot_zone",
+        start_date=date(2019, 1, 1),
+        end_date=date(2019, 3, 31),
+        public=True,
+    ).iloc[0]
     shown = _figures(brief)
-    small = [c for c in ("referrals", "eligible_arrests") if 0 < int(pilot[c]) < 5]
-    assert small, "the week chosen should have a small count in the demo data"
-    labels = {"referrals": "People referred", "eligible_arrests": "LEAD-eligible arrests"}
-    for column in small:
-        assert shown[("LEAD pilot zone", labels[column])] == SUPPRESSED_TEXT
-    assert shown[("LEAD pilot zone", "Referrals per 100 eligible arrests")] == "—"
+    assert shown[("LEAD pilot zone", "People referred")] == f"{int(quarter.referrals):,}"
+    for label in ("People referred", "Enrolled"):
+        assert int(shown[("LEAD pilot zone", label)].replace(",", "")) % 5 == 0
     for value in shown.values():
         assert not re.fullmatch(r"[1-4]", value)
 

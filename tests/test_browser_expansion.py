@@ -7,7 +7,8 @@ import shapely
 from shapely.geometry import shape
 
 from geo.planner_map import PROPOSAL_COLOUR
-from tests.helpers import MAP_FRAME, map_frame, open_page, screenshot
+from tests.conftest import STAFF_PASSWORD
+from tests.helpers import MAP_FRAME, map_frame, open_page, screenshot, script_run
 
 pytestmark = pytest.mark.browser
 
@@ -16,19 +17,17 @@ LAUNCH = date(2017, 2, 1)
 # legend (bottom left) and layer switcher (top right) at the planner's opening view.
 CORNERS = [(39.3050, -76.6000), (39.3050, -76.5850), (39.2950, -76.5850), (39.2950, -76.6000)]
 NAME = "Browser-drawn east side"
-
-
-def wait_for_app(page, timeout: float = 60_000) -> None:
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout
-    )
+# Leaflet.draw ignores a click for 50 ms after placing a vertex (its guard against double taps), by
+# setting a flag on the polygon tool that a timer clears: the next click waits for that flag.
+READY_FOR_A_VERTEX = """() => Object.keys(window).filter(name => name.startsWith('draw_control'))
+  .every(name => !window[name]._toolbars.draw._modes.polygon.handler._disableMarkers)"""
 
 
 def open_planner(page, url: str) -> None:
     open_page(page, url)
-    page.locator('[data-testid="stSidebarNav"] a', has_text="Expansion planner").click()
+    with script_run(page):
+        page.locator('[data-testid="stSidebarNav"] a', has_text="Expansion planner").click()
     page.get_by_role("heading", name="Expansion planner").wait_for()
-    wait_for_app(page)
 
 
 def metric_value(page, label: str) -> str:
@@ -45,9 +44,39 @@ def eligible_inside(con, geometry, end: date) -> int:
     return int(shapely.contains_xy(geometry, points.lon.to_numpy(), points.lat.to_numpy()).sum())
 
 
-def test_draw_a_polygon_read_its_figures_save_and_compare(offline_page, app_server, demo_con):
-    page = offline_page
-    open_planner(page, app_server)
+def sign_in(page) -> None:
+    page.get_by_test_id("stSidebarUserContent").get_by_text("Staff sign-in", exact=True).click()
+    page.get_by_label("Password", exact=True).fill(STAFF_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_text("Staff view — participant-level detail is visible.").wait_for(timeout=60_000)
+    page.get_by_role("heading", name="Expansion planner").wait_for()
+
+
+@pytest.fixture
+def staff_page(browser, staff_app_server, request):
+    """A 1280x720 page on the server with staff sign-in; non-local requests blocked."""
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    page = context.new_page()
+    page.blocked_requests = []
+
+    def only_local(route):
+        if route.request.url.startswith((staff_app_server, "data:", "blob:", "about:")):
+            route.continue_()
+        else:
+            page.blocked_requests.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", only_local)
+    yield page
+    if getattr(request.node, "rep_call", None) is not None and request.node.rep_call.failed:
+        screenshot(page, f"FAILED-{request.node.name}")
+    context.close()
+
+
+def test_draw_a_polygon_read_its_figures_save_and_compare(staff_page, staff_app_server, demo_con):
+    page = staff_page
+    open_planner(page, staff_app_server)
+    sign_in(page)  # only staff save proposals; signing in reruns the planner in the same session
     frame = map_frame(page)
     leaflet = frame.locator(".leaflet-container").first
     leaflet.scroll_into_view_if_needed()
@@ -56,6 +85,7 @@ def test_draw_a_polygon_read_its_figures_save_and_compare(offline_page, app_serv
 
     # draw: the polygon tool, a click on each corner, and a last click on the first corner to close
     frame.locator("a.leaflet-draw-draw-polygon").click()
+    draw = page.locator(MAP_FRAME).first.element_handle().content_frame()
     to_pixels = "(el, cs) => cs.map(c => { const p = map_div.latLngToContainerPoint(c); return [p.x, p.y]; })"
     pixels = leaflet.evaluate(to_pixels, [list(corner) for corner in CORNERS])
     origin = leaflet.bounding_box()
@@ -63,10 +93,10 @@ def test_draw_a_polygon_read_its_figures_save_and_compare(offline_page, app_serv
     for placed, (x, y) in enumerate(pixels, start=1):
         page.mouse.click(origin["x"] + x, origin["y"] + y)
         vertices.nth(placed - 1).wait_for()
-        # Leaflet.draw ignores clicks for 50 ms after placing a vertex (its guard against double
-        # taps), so a person's pace is needed here, not a readiness wait.
-        page.wait_for_timeout(150)
-    page.mouse.click(origin["x"] + pixels[0][0], origin["y"] + pixels[0][1])
+        draw.wait_for_function(READY_FOR_A_VERTEX)
+    # Closing the shape sends the drawing to the app, which reruns with the proposal's figures.
+    with script_run(page):
+        page.mouse.click(origin["x"] + pixels[0][0], origin["y"] + pixels[0][1])
     frame.locator(f'path.leaflet-interactive[stroke="{PROPOSAL_COLOUR}"]').first.wait_for()
     drawn = leaflet.evaluate("() => drawnItems.toGeoJSON()")
     assert len(drawn["features"]) == 1
@@ -75,7 +105,6 @@ def test_draw_a_polygon_read_its_figures_save_and_compare(offline_page, app_serv
 
     # its figures, counted independently over the same polygon and the default period
     page.get_by_test_id("stMetric").filter(has=page.get_by_text("Case managers", exact=True)).wait_for()
-    wait_for_app(page)
     end = demo_con.execute("select max(arrest_date) from arrests").fetchone()[0]
     expected = eligible_inside(demo_con, polygon, end)
     assert expected >= 5
@@ -88,16 +117,15 @@ def test_draw_a_polygon_read_its_figures_save_and_compare(offline_page, app_serv
     # save it under a name
     page.get_by_role("textbox", name="Name").fill(NAME)
     page.get_by_role("textbox", name="Author").fill("Browser test")
-    page.get_by_role("button", name="Save proposal").click()
+    with script_run(page):
+        page.get_by_role("button", name="Save proposal").click()
     page.get_by_text(f"Saved “{NAME}”").wait_for()
-    wait_for_app(page)
 
     # and find it in the comparison: picked in the selector, drawn on the comparison map, in the table
     page.get_by_role("heading", name="Compare proposals").scroll_into_view_if_needed()
     selector = page.get_by_test_id("stMultiSelect").filter(has_text="Proposals to compare")
     assert NAME in selector.inner_text()
-    comparison_map = page.frame_locator(MAP_FRAME).nth(1)
-    comparison_map.get_by_test_id("map-legend").wait_for()
+    comparison_map = map_frame(page, 1)
     assert NAME in comparison_map.get_by_test_id("map-legend").inner_text()
     table = page.get_by_test_id("stDataFrame").filter(has_text="Figure")
     table.scroll_into_view_if_needed()

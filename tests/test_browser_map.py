@@ -3,10 +3,9 @@
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 
-from tests.helpers import MAP_FRAME, download, map_frame, open_page, screenshot, wait_idle
+from tests.helpers import MAP_FRAME, download, map_frame, open_page, screenshot, script_run, wait_idle
 
 pytestmark = pytest.mark.browser
 
@@ -40,23 +39,14 @@ def _layer_pill(page, name):
 
 
 def _switch(page, name, on: bool) -> None:
-    want = "true" if on else "false"
-    wait_idle(page)
+    """Click a layer's pill and wait for the run it starts to finish (the map it sends is a new frame)."""
     pill = _layer_pill(page, name)
-    assert (pill.get_attribute("aria-pressed") == "true") != on, f"{name} already {'on' if on else 'off'}"
-    for _attempt in range(3):
-        pill.click()
-        try:
-            expect(pill).to_have_attribute("aria-pressed", want, timeout=10_000)
-            break
-        except AssertionError:
-            # On a busy machine a click that lands while the script reruns can be dropped: let the
-            # page settle, and click again only if the pill really did not change.
-            wait_idle(page)
-            if pill.get_attribute("aria-pressed") == want:
-                break
-    expect(pill).to_have_attribute("aria-pressed", want, timeout=1_000)
     wait_idle(page)
+    assert (pill.get_attribute("aria-pressed") == "true") != on, f"{name} already {'on' if on else 'off'}"
+    with script_run(page):
+        pill.click()
+    expect(pill).to_have_attribute("aria-pressed", "true" if on else "false", timeout=1_000)
+    map_frame(page)
 
 
 def _open_map_page(page, app_server):
@@ -98,7 +88,7 @@ def test_every_layer_draws_switches_off_and_the_legend_shows_offline(offline_pag
     assert frame.get_by_test_id("map-legend").is_visible()
     assert frame.get_by_test_id("density-legend-referrals").is_visible()
     assert frame.get_by_test_id("density-legend-arrests").is_visible()
-    page.wait_for_timeout(300)  # let the failed basemap tiles settle before the picture
+    map_frame(page)  # drawn, and the (blocked) basemap tiles have failed: a settled picture
     screenshot(page, "map-layers")
 
     # Switching a layer off removes what it drew (and its colour scale); switching it on brings it back.
@@ -117,22 +107,15 @@ def test_every_layer_draws_switches_off_and_the_legend_shows_offline(offline_pag
 
     # A cell's tooltip gives its count and the period; the neighbourhood under the pointer is named.
     expect(page.locator(MAP_FRAME)).to_have_count(1, timeout=30_000)  # one map, however often redrawn
+    page.locator(MAP_FRAME).scroll_into_view_if_needed()
+    frame = map_frame(page)  # the last map, drawn: its cells no longer move
     darkest = frame.locator(f'.leaflet-density-pane path[fill="{REFERRAL_COLOURS[-1]}"]').first
     tooltip = frame.locator(".leaflet-tooltip")
-    for attempt in range(3):
-        # On a busy machine the map can still be settling (scrolled, redrawn) when the pointer arrives:
-        # find the cell again and move onto it from outside the map, so Leaflet sees the pointer enter.
-        wait_idle(page)
-        page.locator(MAP_FRAME).scroll_into_view_if_needed()
-        box = darkest.bounding_box()
-        page.mouse.move(0, 0)
-        page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2, steps=5)
-        try:
-            tooltip.wait_for(timeout=10_000)
-            break
-        except PlaywrightTimeoutError:
-            if attempt == 2:
-                raise
+    box = darkest.bounding_box()
+    # From outside the map onto the cell, so Leaflet sees the pointer enter it.
+    page.mouse.move(0, 0)
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2, steps=5)
+    tooltip.wait_for(timeout=30_000)
     assert "Referrals:" in tooltip.inner_text()
     assert "Feb 2017" in tooltip.inner_text()
     assert frame.get_by_test_id("hover-name").inner_text().startswith("Neighbourhood: ")
@@ -151,7 +134,8 @@ def test_area_picker_zooms_and_names_the_boundary_streets(offline_page, app_serv
 
     offline_page.get_by_label("Area (zooms the map; the figures cover it)").click()
     offline_page.keyboard.type("LEAD pilot zone")
-    offline_page.keyboard.press("Enter")
+    with script_run(offline_page):
+        offline_page.keyboard.press("Enter")
     offline_page.get_by_text("LEAD pilot zone ·").wait_for(timeout=60_000)
     frame = map_frame(offline_page)
     frame.locator(".street-label").first.wait_for(state="visible", timeout=30_000)

@@ -9,7 +9,7 @@ import pytest
 
 from bench.browser import MAP_DRAWN, MAP_IMAGE
 from geo.overview_picture import ON_PROJECTOR
-from tests.helpers import download, map_frame, open_page, screenshot, wait_idle
+from tests.helpers import download, map_frame, open_page, screenshot, script_run
 
 pytestmark = pytest.mark.browser
 
@@ -74,8 +74,8 @@ def test_projector_picture_type_is_24_px_or_more_on_screen(offline_page, app_ser
 
 def test_pan_and_zoom_switches_to_the_interactive_map_offline(offline_page, app_server):
     open_page(offline_page, app_server)
-    offline_page.get_by_text("Pan and zoom").click()
-    wait_idle(offline_page)
+    with script_run(offline_page):
+        offline_page.get_by_text("Pan and zoom").click()
     frame = map_frame(offline_page)
     assert offline_page.locator(PICTURE).count() == 0  # one map at a time
 
@@ -87,7 +87,7 @@ def test_pan_and_zoom_switches_to_the_interactive_map_offline(offline_page, app_
     assert frame.get_by_test_id("map-legend").is_visible()
     assert "LEAD pilot zone" in frame.locator(".map-label").all_inner_texts()
 
-    offline_page.wait_for_timeout(500)  # let tiles fail and late layers settle before the picture
+    map_frame(offline_page)  # every layer drawn and the (blocked) basemap tiles failed: a settled picture
     screenshot(offline_page, "overview-interactive")
     # Leaflet came from the app itself: the only blocked requests are the optional online basemap tiles.
     unexpected = [url for url in offline_page.blocked_requests if "basemaps.cartocdn.com" not in url]

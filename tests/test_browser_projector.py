@@ -13,7 +13,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import STAFF_PASSWORD
-from tests.helpers import MAP_FRAME, open_page, screenshot
+from tests.helpers import MAP_FRAME, map_frame, open_page, page_drawn, screenshot, wait_idle
 from ui.charts import ALERT, NEUTRAL, PALETTE
 
 pytestmark = pytest.mark.browser
@@ -78,11 +78,16 @@ _CHART_COLOURS = """
 """
 
 
+_SIDEBAR_CLOSED = """() => {
+  const sidebar = document.querySelector('[data-testid="stSidebar"]');
+  return !sidebar || sidebar.getBoundingClientRect().right <= 1;
+}"""
+
+
 def _open(page, base: str, path: str) -> None:
     open_page(page, f"{base}/{path}?mode=projector{EXTRA.get(path, '')}")
     page.get_by_text("Demo data — synthetic").first.wait_for(timeout=60_000)
-    page.wait_for_function("() => !document.querySelector('[data-testid=\"stSkeleton\"]')", timeout=60_000)
-    page.wait_for_timeout(1500)  # maps and charts draw after the script ends
+    page_drawn(page)  # every element, chart and map drawn: the text scan measures what is on screen
 
 
 def _check_text(page, name: str) -> int:
@@ -113,7 +118,8 @@ def test_projector_mode_is_large_high_contrast_and_full_width(projector_page, ap
     assert sidebar is None or sidebar["x"] + sidebar["width"] <= 1
     screenshot(page, f"projector-{name}")
 
-    # Every text on the page, scrolled through screen by screen (charts and maps draw as they come in).
+    # Every text on the page, scrolled through screen by screen (the page is fully drawn, and scrolling
+    # lays it out again at once: nothing to wait for between screens).
     checked = 0
     main = page.get_by_test_id("stMain")
     for _ in range(40):
@@ -123,7 +129,6 @@ def test_projector_mode_is_large_high_contrast_and_full_width(projector_page, ap
         )
         if moved <= 0:
             break
-        page.wait_for_timeout(150)
     assert checked >= 8, f"{name}: only {checked} pieces of text were measured"
 
     colours = {c.lower().replace(" ", "") for c in page.evaluate(_CHART_COLOURS)}
@@ -142,7 +147,7 @@ def test_projector_mode_is_large_high_contrast_and_full_width(projector_page, ap
         assert fills <= CELL_PALETTES, (
             f"{name}: map cells outside the ColorBrewer palettes: {fills - CELL_PALETTES}"
         )
-        page.wait_for_timeout(300)
+        map_frame(page, MAP_PAGES[path])  # drawn, its (offline: failed) tiles settled
         screenshot(page, f"projector-{name}-map")
 
 
@@ -158,8 +163,9 @@ def test_projector_import_page_for_signed_in_staff(browser, staff_app_server):
         page.get_by_role("button", name="Sign in").click()
         page.get_by_test_id("stSidebarNav").get_by_text("Import data").click()
         page.get_by_role("heading", name="Import data").wait_for(timeout=60_000)
+        wait_idle(page)  # the run writes the URL at its end
         page.get_by_test_id("stSidebarCollapseButton").locator("button").click()
-        page.wait_for_timeout(500)
+        page.wait_for_function(_SIDEBAR_CLOSED, timeout=30_000)  # slid off screen
         assert "mode=projector" in page.url
         _check_text(page, "import_data")
         screenshot(page, "projector-import_data")

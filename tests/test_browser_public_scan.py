@@ -33,7 +33,7 @@ import pytest
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from tests.conftest import STAFF_PASSWORD
-from tests.helpers import download, open_page, screenshot, wait_idle
+from tests.helpers import download, open_page, page_drawn, screenshot, wait_idle
 
 pytestmark = pytest.mark.browser
 
@@ -131,12 +131,19 @@ def collect(page, url: str) -> Collected:
     )
     open_page(page, url)
     page.get_by_text("Demo data — synthetic").first.wait_for(timeout=60_000)
-    page.wait_for_timeout(1500)  # maps and charts draw after the script has finished
-    closed = page.locator('[data-testid="stMain"] [data-testid="stExpander"] details:not([open]) > summary')
-    for _ in range(closed.count()):  # open every expander, so its download button can be clicked
-        wait_idle(page)  # a data table's expander reruns the page to build the table
-        closed.first.click()
-    wait_idle(page)
+    expanders = page.locator('[data-testid="stMain"] [data-testid="stExpander"]')
+    for index in range(expanders.count()):  # open every expander, so its download button can be clicked
+        expander = expanders.nth(index)
+        if expander.locator("details[open]").count():
+            continue
+        expander.locator("summary").click()
+        # A data table's expander reruns the page to build its table: its content is that run's.
+        expander.get_by_test_id("stExpanderDetails").get_by_test_id("stElementContainer").first.wait_for(
+            timeout=60_000
+        )
+        wait_idle(page)
+    # Only now is every download button there: each is drawn once its code has loaded, after the run.
+    page_drawn(page)
     found = Collected()
     found.texts.append(page.content())
     for frame in page.frames[1:]:

@@ -222,7 +222,12 @@ def test_area_count_equals_a_shapely_count_on_the_demo_data(demo_con):
 
 def test_observed_ratios_equal_a_direct_recount(demo_con):
     observed = queries.run(
-        demo_con, "expansion_observed_ratios", area_id="pilot_zone", start_date=START, end_date=END
+        demo_con,
+        "expansion_observed_ratios",
+        area_id="pilot_zone",
+        start_date=START,
+        end_date=END,
+        public=False,
     ).iloc[0]
     referrals = demo_con.execute(
         "select r.referred_on, r.enrolled_on, r.exited_on from referrals r "

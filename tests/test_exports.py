@@ -158,6 +158,6 @@ def test_every_chart_downloads_as_png_offline_and_as_csv(offline_page, app_serve
     expander = page.get_by_test_id("stMain").get_by_test_id("stExpander").first
     expander.locator("summary").click()
     csv = download(page, expander.get_by_role("button", name="Download CSV")).path().read_text()
-    assert csv.startswith("Month starting,")
+    assert csv.startswith("Quarter starting,")  # public figures are counted per quarter
     assert page.blocked_requests == []  # nothing was fetched from outside
     screenshot(page, "referrals-chart-export")

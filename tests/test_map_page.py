@@ -215,7 +215,8 @@ def test_unmapped_counts_are_said_and_suppressed_when_small():
 
 def test_download_names_are_safe_file_names():
     filters = MapFilters(date(2017, 2, 1), date(2024, 12, 31), "nsa:Butcher's Hill")
-    assert download_stem(filters) == "lead-map-nsa-butcher-s-hill-2017-02-01-2024-12-31"
+    # a public view's period is whole quarters: 1 Feb 2017 is counted from 1 Jan
+    assert download_stem(filters) == "lead-map-nsa-butcher-s-hill-2017-01-01-2024-12-31"
 
 
 def test_figures_csv_holds_the_shown_values_and_what_they_cover():

@@ -15,7 +15,7 @@ def test_every_query_runs_with_its_example_parameters(demo_con, name):
 
 def test_missing_or_unknown_parameters_are_named():
     with pytest.raises(TypeError, match="missing parameters \\['end_date'\\]"):
-        queries.run(None, "headline_counts", area_id="city", start_date=None)
+        queries.run(None, "headline_counts", area_id="city", start_date=None, public=False)
     with pytest.raises(TypeError, match="unknown parameters \\['colour'\\]"):
         queries.run(None, "areas_geojson", kind="district", edition="any", colour="red")
 
@@ -34,7 +34,9 @@ def test_parameters_are_bound_not_spliced(demo_con):
 
 def test_headline_counts_match_direct_sql(demo_con):
     start, end = date(2017, 2, 1), date(2024, 12, 31)
-    figures = queries.run(demo_con, "headline_counts", area_id="pilot_zone", start_date=start, end_date=end)
+    figures = queries.run(
+        demo_con, "headline_counts", area_id="pilot_zone", start_date=start, end_date=end, public=False
+    )
     figures = figures.iloc[0]
     referrals = demo_con.execute(
         "select count(*) from referrals r join areas a on a.area_id = 'pilot_zone' "

@@ -74,7 +74,9 @@ def test_demo_database_has_referrals_to_check(demo_con):
 @pytest.mark.parametrize("period", PERIODS, ids=["full", "2018", "before-launch"])
 def test_headline_figures(demo_con, area_id, period):
     start, end = period
-    figures = queries.run(demo_con, "referral_headline", area_id=area_id, start_date=start, end_date=end)
+    figures = queries.run(
+        demo_con, "referral_headline", area_id=area_id, start_date=start, end_date=end, public=False
+    )
     got = figures.iloc[0]
     referrals, eligible, enrolled, rearrested = _one(
         demo_con,
@@ -120,7 +122,9 @@ def test_headline_figures(demo_con, area_id, period):
 
 def test_headline_is_not_trivially_zero(demo_con):
     """Guards the parametrised test above against passing on an empty database."""
-    got = queries.run(demo_con, "referral_headline", area_id=CENTRAL, start_date=FULL[0], end_date=FULL[1])
+    got = queries.run(
+        demo_con, "referral_headline", area_id=CENTRAL, start_date=FULL[0], end_date=FULL[1], public=False
+    )
     row = got.iloc[0]
     assert row.referrals > row.found_eligible > row.enrolled > row.active_caseload > 0
     assert row.eligible_arrests > 0
@@ -130,6 +134,7 @@ def test_headline_is_not_trivially_zero(demo_con):
         area_id=CENTRAL,
         start_date=BEFORE_LAUNCH[0],
         end_date=BEFORE_LAUNCH[1],
+        public=False,
     ).iloc[0]
     assert before.referrals == 0 and before.eligible_arrests > 0
 
@@ -138,7 +143,13 @@ def test_headline_is_not_trivially_zero(demo_con):
 def test_referrals_by_type_over_time(demo_con, referral_rows, step):
     start, end = FULL
     got = queries.run(
-        demo_con, "referral_by_type_over_time", area_id=CENTRAL, start_date=start, end_date=end, step=step
+        demo_con,
+        "referral_by_type_over_time",
+        area_id=CENTRAL,
+        start_date=start,
+        end_date=end,
+        step=step,
+        public=False,
     )
     rows = referral_rows[
         referral_rows.by_point_central
@@ -168,6 +179,7 @@ def test_steps_other_than_month_or_quarter_give_no_rows(demo_con):
         start_date=FULL[0],
         end_date=FULL[1],
         step="day",
+        public=False,
     )
     assert got.empty
 
@@ -175,7 +187,9 @@ def test_steps_other_than_month_or_quarter_give_no_rows(demo_con):
 @pytest.mark.parametrize("area_id", AREAS)
 def test_funnel(demo_con, area_id):
     start, end = FULL
-    got = queries.run(demo_con, "referral_funnel", area_id=area_id, start_date=start, end_date=end).iloc[0]
+    got = queries.run(
+        demo_con, "referral_funnel", area_id=area_id, start_date=start, end_date=end, public=False
+    ).iloc[0]
     rows = _frame(
         demo_con,
         f"select * from ({AREA_REFERRALS}) where referred_on between $start and $end",
@@ -213,7 +227,12 @@ def test_funnel_stages_are_nested_in_the_data(demo_con):
 def test_not_eligible_reasons(demo_con):
     start, end = FULL
     got = queries.run(
-        demo_con, "referral_not_eligible_reasons", area_id=CENTRAL, start_date=start, end_date=end
+        demo_con,
+        "referral_not_eligible_reasons",
+        area_id=CENTRAL,
+        start_date=start,
+        end_date=end,
+        public=False,
     )
     expected = _frame(
         demo_con,
@@ -237,13 +256,17 @@ def test_not_eligible_reasons(demo_con):
     }  # fmt: skip
     for reason, people in got.items():
         assert people == expected.get(reason, 0), reason
-    funnel = queries.run(demo_con, "referral_funnel", area_id=CENTRAL, start_date=start, end_date=end).iloc[0]
+    funnel = queries.run(
+        demo_con, "referral_funnel", area_id=CENTRAL, start_date=start, end_date=end, public=False
+    ).iloc[0]
     assert got.sum() == funnel.referred - funnel.eligibility_confirmed > 0
 
 
 def test_referrals_by_offense(demo_con, referral_rows):
     start, end = ONE_YEAR
-    got = queries.run(demo_con, "referral_by_offense", area_id=CENTRAL, start_date=start, end_date=end)
+    got = queries.run(
+        demo_con, "referral_by_offense", area_id=CENTRAL, start_date=start, end_date=end, public=False
+    )
     rows = referral_rows[
         referral_rows.by_point_central
         & referral_rows.referred_on.between(pd.Timestamp(start), pd.Timestamp(end))
@@ -258,7 +281,9 @@ def test_referrals_by_offense(demo_con, referral_rows):
 
 def test_referrals_by_area(demo_con, referral_rows):
     start, end = FULL
-    got = queries.run(demo_con, "referral_by_area", start_date=start, end_date=end).set_index("area_group")
+    got = queries.run(demo_con, "referral_by_area", start_date=start, end_date=end, public=False).set_index(
+        "area_group"
+    )
     rows = referral_rows[referral_rows.referred_on.between(pd.Timestamp(start), pd.Timestamp(end))]
     located = rows.geom.notna()
     assert got.loc["pilot_zone", "referrals"] == rows.by_point_pilot.sum()
@@ -278,6 +303,7 @@ def test_eligible_arrests_next_to_referrals(demo_con, step):
         start_date=start,
         end_date=end,
         step=step,
+        public=False,
     )
     unit = "%Y-%m" if step == "month" else "quarter"
     bucket = {
@@ -413,7 +439,9 @@ def test_caseload_per_pair_and_its_public_summary(demo_con):
     assert (got.over_cap == (got.caseload > 28)).all()
     assert got.caseload.max() > 0
 
-    summary = queries.run(demo_con, "caseload_summary_by_month", start_date=start, end_date=end, cap=28)
+    summary = queries.run(
+        demo_con, "caseload_summary_by_month", start_date=start, end_date=end, cap=28, public=False
+    )
     assert "case_manager_id" not in summary.columns and "peer_id" not in summary.columns
     per_snapshot = by_hand.groupby("snapshot_on").caseload
     summary = summary.set_index("snapshot_on")
@@ -521,7 +549,9 @@ def test_pairs_over_the_cap_are_flagged(tiny_con):
         }
     ]
 
-    summary = queries.run(tiny_con, "caseload_summary_by_month", **period).set_index("snapshot_on")
+    summary = queries.run(tiny_con, "caseload_summary_by_month", **period, public=False).set_index(
+        "snapshot_on"
+    )
     assert summary.pairs.tolist() == [2, 1, 2]
     assert summary.pairs_over_cap.tolist() == [1, 1, 0]
     assert summary.max_caseload.tolist() == [30, 30, 25]
@@ -533,17 +563,19 @@ def test_pairs_over_the_cap_are_flagged(tiny_con):
 def test_an_empty_database_gives_zeros_not_errors(tiny_con):
     tiny_con.execute("delete from referrals; delete from case_managers")
     where_when = {"area_id": "city", "start_date": date(2020, 1, 1), "end_date": date(2020, 12, 31)}
-    headline = queries.run(tiny_con, "referral_headline", **where_when).iloc[0]
+    headline = queries.run(tiny_con, "referral_headline", **where_when, public=False).iloc[0]
     assert headline.referrals == headline.eligible_arrests == 0 and pd.isna(headline.diversion_ratio)
     assert (
-        queries.run(tiny_con, "referral_by_type_over_time", **where_when, step="month").total.tolist()
+        queries.run(
+            tiny_con, "referral_by_type_over_time", **where_when, step="month", public=False
+        ).total.tolist()
         == [0] * 12
     )
-    assert queries.run(tiny_con, "referral_funnel", **where_when).iloc[0].sum() == 0
+    assert queries.run(tiny_con, "referral_funnel", **where_when, public=False).iloc[0].sum() == 0
     assert queries.run(tiny_con, "referral_rearrest_after_enrolment", **where_when, as_of=date(2021, 1, 1),
                        max_months=12).empty  # fmt: skip
     assert queries.run(tiny_con, "caseload_summary_by_month", start_date=date(2020, 1, 1),
-                       end_date=date(2020, 3, 31), cap=28).pairs.tolist() == [0, 0, 0]  # fmt: skip
+                       end_date=date(2020, 3, 31), cap=28, public=False).pairs.tolist() == [0, 0, 0]  # fmt: skip
     assert queries.run(tiny_con, "eligible_arrests_around_launch", launch_on=date(2017, 2, 1),
                        window_months=12).empty  # fmt: skip
 
@@ -559,7 +591,12 @@ def test_headline_edges(tiny_con):
         """
     )
     got = queries.run(
-        tiny_con, "referral_headline", area_id="city", start_date=date(2020, 1, 1), end_date=date(2020, 1, 31)
+        tiny_con,
+        "referral_headline",
+        area_id="city",
+        start_date=date(2020, 1, 1),
+        end_date=date(2020, 1, 31),
+        public=False,
     ).iloc[0]
     assert got.referrals == 33  # 34 rows, one referred the day after the period
     assert got.enrolled == 33

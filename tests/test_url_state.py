@@ -26,10 +26,9 @@ def test_url_sets_the_view_and_comes_back_unchanged(app):
     app.query_params["mode"] = "projector"
     at = app.run()
     assert not at.exception
-    assert at.date_input(key="period").value == (
-        date(2018, 1, 1),
-        date(2018, 12, 31),
-    )
+    # a public view picks whole quarters: 2018 Q1 to 2018 Q4
+    assert at.select_slider(key="public_period_quarters").value == (date(2018, 1, 1), date(2018, 10, 1))
+    assert at.session_state["period"] == (date(2018, 1, 1), date(2018, 12, 31))
     assert at.toggle(key="projector").value is True
     assert {k: v[0] if isinstance(v, list) else v for k, v in at.query_params.items()} == {
         "period": "2018-01-01..2018-12-31",
@@ -54,8 +53,8 @@ def test_bad_period_in_a_link_is_reported_and_the_default_used(app, raw):
     at = app.run()
     assert not at.exception
     assert any("could not be used" in w.value and "period=" in w.value for w in at.warning)
-    start, _ = at.date_input(key="period").value
-    assert start.isoformat() == "2017-02-01"
+    start, _ = at.session_state["period"]
+    assert start.isoformat() == "2017-01-01"  # the quarter of the launch (public periods are quarters)
 
 
 def test_staff_sign_in_is_never_written_into_the_url(app):
@@ -68,7 +67,7 @@ def test_staff_sign_in_is_never_written_into_the_url(app):
 def test_browser_url_round_trip_on_every_public_page(offline_page, app_server):
     shared = "period=2018-01-01..2018-12-31&mode=projector"
     # each page writes its own filters after the shared ones: a link the app wrote names them all
-    page_filters = {"": "", "referrals": "&area=district%3A1959-2022%3ACentral&step=month&window=12"}
+    page_filters = {"": "", "referrals": "&area=district%3A1959-2022%3ACentral&step=quarter&window=12"}
     for path in ("", "referrals"):
         query = shared + page_filters[path]
         url = f"{app_server}/{path}?{query}"
@@ -84,7 +83,7 @@ def test_browser_url_round_trip_on_every_public_page(offline_page, app_server):
 # Every page: a link opens the view it names, and the app writes the same link back --------------------
 
 EAST, WEST = "proposal:east-of-downtown", "proposal:west-baltimore-st"
-DEFAULT_PERIOD = "2017-02-01..2024-12-31"
+DEFAULT_PERIOD = "2017-01-01..2024-12-31"  # public periods are whole quarters
 # page file -> a link's parameters (none of them the default) -> session state they must set
 LINKS = {
     "pages/overview.py": (
@@ -111,7 +110,7 @@ LINKS = {
     ),
     "pages/referrals.py": (
         {
-            "period": "2017-06-01..2020-05-31",
+            "period": "2017-04-01..2020-06-30",
             "mode": "projector",
             "area": "pilot_zone",
             "step": "quarter",
@@ -197,7 +196,7 @@ def test_every_page_restores_its_link_and_writes_it_back_unchanged(
     for key, value in state.items():
         assert at.session_state[key] == value, key
     start, end = (date.fromisoformat(d) for d in params["period"].split(".."))
-    assert at.date_input(key="period").value == (start, end)
+    assert at.session_state["period"] == (start, end)
     assert _params(at) == params  # URL -> view -> URL, unchanged
     at.run()  # and a rerun (any widget event) keeps it
     assert _params(at) == params
@@ -226,7 +225,7 @@ def test_the_view_shown_is_the_one_the_link_names(proposals_db_path, monkeypatch
         ("pages/map.py", {"layers": "referrals,helicopters"}, "map_layers", None),
         ("pages/map.py", {"area": "nsa:Atlantis"}, "map_area", "city"),
         ("pages/map.py", {"edition": "1850"}, "map_edition", "1959-2022"),
-        ("pages/referrals.py", {"step": "fortnight"}, "referrals_step", "month"),
+        ("pages/referrals.py", {"step": "fortnight"}, "referrals_step", "quarter"),  # public: quarters
         ("pages/referrals.py", {"area": "nowhere"}, "referrals_area", "district:1959-2022:Central"),
         ("pages/referrals.py", {"window": "7"}, "launch_window", 12),
         ("pages/expansion.py", {"rank_by": "best"}, "rank_by", "Eligible arrests per year"),
@@ -284,13 +283,21 @@ DRAWN_LAST = {
 }
 
 
-def _finished(page, page_file: str) -> None:
+def _finished(page, page_file: str, params: dict[str, str]) -> None:
+    """The page is drawn and the app has written the link's parameters back into the address bar."""
     page.locator(DRAWN_LAST[page_file]).wait_for(timeout=60_000)
     page.wait_for_function(
         '() => !document.querySelector(\'[data-testid="stStatusWidget"], [data-testid="stSkeleton"]\')',
         timeout=60_000,
     )
-    page.wait_for_timeout(500)  # the URL is written after the last element
+    page.wait_for_function(
+        """wanted => {
+            const found = new URLSearchParams(window.location.search);
+            return Object.entries(wanted).every(([key, value]) => found.get(key) === value);
+        }""",
+        arg=params,
+        timeout=60_000,
+    )
 
 
 @pytest.mark.browser
@@ -303,14 +310,14 @@ def test_browser_link_round_trip_on_every_page(page_file, browser, staff_app_ser
     try:
         page = context.new_page()
         open_page(page, f"{staff_app_server}/{path}?{urlencode(params)}")
-        _finished(page, page_file)
+        _finished(page, page_file, params)
         written = page.url
         assert parse_qs(urlsplit(written).query) == {k: [v] for k, v in params.items()}
         assert not page.get_by_text("could not be used").count()
         # the written URL, opened again in a new tab, comes back unchanged
         again = context.new_page()
         open_page(again, written)
-        _finished(again, page_file)
+        _finished(again, page_file, params)
         assert again.url == written
         screenshot(again, f"url_round_trip_{path or 'overview'}")
     finally:

@@ -15,12 +15,13 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from html import escape
 
 import pandas as pd
 import streamlit as st
 
 import program
+from domain import disclosure
+from domain.safe_text import NAME_LIMIT, html_attribute, html_text
 from geo.map_page import (
     DEFAULT_LAYERS,
     AreaChoice,
@@ -97,11 +98,12 @@ def load_brief(
     """Assemble the brief for a period (public view), with one saved proposal or none."""
     if paper not in PAPERS:
         raise ValueError(f"brief: paper must be one of {sorted(PAPERS)} (got {paper!r})")
+    start, end = disclosure.widen_to_quarters(start, end)  # always public: whole quarters
     period = f"{start:%d %b %Y} – {end:%d %b %Y}"
     where = {"start_date": start, "end_date": end}
-    pilot = run_query("headline_counts", area_id="pilot_zone", **where).iloc[0]
-    central = run_query("referral_headline", area_id=CENTRAL, **where).iloc[0]
-    trend = run_query("referral_by_type_over_time", area_id=CENTRAL, step=TREND_STEP, **where)
+    pilot = run_query("headline_counts", area_id="pilot_zone", **where, public=True).iloc[0]
+    central = run_query("referral_headline", area_id=CENTRAL, **where, public=True).iloc[0]
+    trend = run_query("referral_by_type_over_time", area_id=CENTRAL, step=TREND_STEP, **where, public=True)
 
     # One disclosure for every count on the page: the quarters add up to the Central District's total.
     counts = Disclosure(public=True)
@@ -141,7 +143,8 @@ def load_brief(
             height=1.45 if proposal else 1.9,
         ),
         trend_note=(
-            f"Quarters with {SUPPRESSED_TEXT} referrals are not drawn. Lines: pilot launch "
+            "Each quarter's count and its types are rounded separately to a multiple of "
+            f"{disclosure.ROUNDING_BASE}. Lines: pilot launch "
             f"({program.PILOT_LAUNCH:%b %Y}) and district-wide "
             f"({program.DISTRICT_WIDE_FROM:%b %Y}{ASSUMED if program.DISTRICT_WIDE_IS_ASSUMED else ''})."
         ),
@@ -201,8 +204,8 @@ def _sources(synthetic: bool, sources: pd.DataFrame, with_proposal: bool) -> lis
     lines = [
         f"{launch.figure}: {launch.source}. Pilot zone: Franklin St to Pratt St, St. Paul St to MLK Jr Blvd.",
         RATIO_NOTE,
-        f"Public view: counts from 1 to 4 read “{SUPPRESSED_TEXT}”, and counts that would give one away "
-        "by subtraction are withheld; no individual record is shown.",
+        f"Public view: {disclosure.PROTECTION_NOTE} Arrest counts from 1 to 4 read “{SUPPRESSED_TEXT}”; "
+        "no individual record is shown.",
         BOUNDARY_SOURCE + ".",
     ]
     for row in sources[~sources["is_synthetic"]].itertuples():
@@ -231,7 +234,7 @@ def _proposal(run_query: RunQuery, proposal_id: str, where: dict):
     site = {"site_lon": CASE_MANAGEMENT_SITE.lon, "site_lat": CASE_MANAGEMENT_SITE.lat}
     counts = run_query("expansion_area_arrests", geojson=to_geojson_text(shape), **where, **site).iloc[0]
     observed = Observed.from_row(
-        run_query("expansion_observed_ratios", area_id="pilot_zone", **where).iloc[0]
+        run_query("expansion_observed_ratios", area_id="pilot_zone", **where, public=True).iloc[0]
     )
     eligible = int(counts["eligible_arrests"])
     rows = [
@@ -433,9 +436,10 @@ figcaption { font-size: 8pt; color: #222; }
 def brief_html(brief: Brief) -> str:
     """The brief as one self-contained, print-ready HTML document (one Letter or A4 page)."""
     areas = "".join(
-        f'<div class="area"><h2>{escape(heading)}</h2><table>'
+        f'<div class="area"><h2>{html_text(heading)}</h2><table>'
         + "".join(
-            f'<tr><td>{escape(f.label)}</td><td class="value">{escape(f.value)}</td></tr>' for f in figures
+            f'<tr><td>{html_text(f.label)}</td><td class="value">{html_text(f.value)}</td></tr>'
+            for f in figures
         )
         + "</table></div>"
         for heading, figures in brief.figures.items()
@@ -443,32 +447,39 @@ def brief_html(brief: Brief) -> str:
     proposal = ""
     if brief.proposal is not None:
         p = brief.proposal
-        who = f" — proposed by {escape(p.author)}" if p.author else ""
-        rows = "".join(f"<span>{escape(f.label)}</span><b>{escape(f.value)}</b>" for f in p.rows)
-        note = f'<div class="note" title="{escape(p.note)}">{escape(p.note)}</div>' if p.note else ""
+        # name, author and note are anyone's text: escaped here like every other line of the page
+        name = html_text(p.name, NAME_LIMIT)
+        who = f" — proposed by {html_text(p.author, NAME_LIMIT)}" if p.author else ""
+        rows = "".join(f"<span>{html_text(f.label)}</span><b>{html_text(f.value)}</b>" for f in p.rows)
+        note = ""
+        if p.note:
+            note = f'<div class="note" title="{html_attribute(p.note)}">{html_text(p.note)}</div>'
         proposal = (
-            f'<section class="proposal"><h2>Proposed expansion: {escape(p.name)}{who}</h2>{note}'
-            f'<div class="rows">{rows}</div><div>{escape(p.basis)}</div></section>'
+            f'<section class="proposal"><h2>Proposed expansion: {name}{who}</h2>{note}'
+            f'<div class="rows">{rows}</div><div>{html_text(p.basis)}</div></section>'
         )
-    sources = "".join(f"<li>{escape(line)}</li>" for line in brief.sources)
-    synthetic = f'<div class="synthetic"><b>{escape(brief.data_note)}</b></div>' if brief.synthetic else ""
+    sources = "".join(f"<li>{html_text(line)}</li>" for line in brief.sources)
+    synthetic = f'<div class="synthetic"><b>{html_text(brief.data_note)}</b></div>' if brief.synthetic else ""
     css = _CSS % {"paper": PAPERS[brief.paper]}
-    map_note = "Referral cells with fewer than 5 referrals, and cells that would reveal them, are not drawn."
+    map_note = (
+        f"Referral cells: each quarter's count rounded to a multiple of {disclosure.ROUNDING_BASE}; cells "
+        "that round to 0 are not drawn."
+    )
     if brief.synthetic:
         map_note += " Synthetic demo data."
     return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>{escape(brief.title)}, {escape(brief.period)}</title>
+<html lang="en"><head><meta charset="utf-8"><title>{html_text(brief.title)}, {html_text(brief.period)}</title>
 <style>{css}</style></head>
 <body><button class="print" onclick="window.print()">Print</button><main class="page">
-<h1>{escape(brief.title)}</h1>
-<p class="meta">{escape(brief.period)} · Law Enforcement Assisted Diversion · prepared
+<h1>{html_text(brief.title)}</h1>
+<p class="meta">{html_text(brief.period)} · Law Enforcement Assisted Diversion · prepared
 {brief.generated_on:%d %b %Y}, LEAD Baltimore dashboard</p>
 {synthetic}
 <div class="areas">{areas}</div>
 <figure>{brief.map_svg}
-<figcaption>{escape(map_note)}</figcaption></figure>
+<figcaption>{html_text(map_note)}</figcaption></figure>
 <figure>{brief.trend_svg}
-<figcaption>{escape(brief.trend_note)}</figcaption></figure>
+<figcaption>{html_text(brief.trend_note)}</figcaption></figure>
 {proposal}
 <ul class="sources">{sources}</ul>
 </main></body></html>

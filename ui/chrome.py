@@ -10,6 +10,8 @@ from datetime import date
 import streamlit as st
 
 import program
+from domain import disclosure
+from domain.safe_text import NAME_LIMIT, markdown_text
 from ui.data import query
 from ui.url_state import came_from_link, warn_about_link
 
@@ -43,6 +45,12 @@ class View:
     public: bool = True
     projector: bool = False
 
+    def public_period(self) -> tuple[date, date]:
+        """The period as a public view counts it: whole quarters of complete data (the view's own
+        period when it is public; a staff view's days widened to their quarters)."""
+        span = disclosure.PublicSpan.of(self.first_date, self.last_date)
+        return span.snap(self.start_date, self.end_date) if span else (self.start_date, self.end_date)
+
 
 def data_range() -> tuple[date, date] | None:
     sources = query("data_sources")
@@ -67,8 +75,10 @@ def data_source_banner() -> None:
         st.info(synthetic_banner_text(synthetic), icon=":material/science:")
     real = sources[~sources["is_synthetic"]]
     for row in real.itertuples():
+        # ``source`` is the imported file's name, as whoever exported it wrote it: shown as text only
+        source = markdown_text(row.source, NAME_LIMIT)
         st.caption(
-            f"{row.table_name.capitalize()}: {row.source}, {row.row_count:,} records, "
+            f"{row.table_name.capitalize()}: {source}, {row.row_count:,} records, "
             f"as of {row.last_date:%d %b %Y}."
         )
 
@@ -121,34 +131,59 @@ def _valid_period(value, first: date, last: date) -> tuple[date, date] | None:
     return (start, end) if start <= end else None
 
 
-def sidebar_view() -> View | None:
-    """The shared sidebar: display mode and period (default: pilot launch to the latest data)."""
-    span = data_range()
+PUBLIC_QUARTERS_KEY = "public_period_quarters"  # the public view's quarter slider
+
+
+def _quarters_picked() -> None:
+    """The quarter slider moved: the shared period follows it (before the script runs)."""
+    picked = st.session_state.get(PUBLIC_QUARTERS_KEY)
+    if isinstance(picked, tuple | list) and len(picked) == 2:
+        st.session_state["period"] = (picked[0], disclosure.quarter_end(picked[1]))
+
+
+def _public_period(asked, first: date, last: date) -> tuple[date, date] | None:
+    """The public view's period: whole quarters (see domain/disclosure.py); a link's day-level period
+    is widened to the quarters around it, and said so."""
+    span = disclosure.PublicSpan.of(first, last)
     if span is None:
         return None
-    first, last = span
+    default = span.snap(max(first, min(program.PILOT_LAUNCH, last)), span.last)
+    inside = _valid_period(asked, first, last)
+    period = span.snap(*inside) if inside else default
+    if came_from_link("period") and isinstance(asked, tuple | list) and tuple(asked) != period:
+        shown = f"{disclosure.quarter_label(period[0])} – {disclosure.quarter_label(period[1])}"
+        if inside is None:
+            loaded = f"the loaded data covers {first:%d %b %Y} – {last:%d %b %Y}"
+            problem = f"it is outside the loaded data ({loaded}); {shown} is shown"
+        else:
+            problem = f"public figures cover whole quarters of complete data, so {shown} is shown"
+        warn_about_link(f"`period={asked[0]}..{asked[1]}`: {problem}.")
+    st.session_state["period"] = period
+    st.session_state[PUBLIC_QUARTERS_KEY] = (period[0], disclosure.quarter_start(period[1]))
+    with st.sidebar:
+        st.select_slider(
+            "Quarters",
+            options=span.quarters(),
+            format_func=disclosure.quarter_label,
+            key=PUBLIC_QUARTERS_KEY,
+            on_change=_quarters_picked,
+            help="Public figures cover whole calendar quarters; staff sign-in gives day-by-day periods.",
+            label_visibility="collapsed",
+        )
+        st.caption(f"{period[0]:%d %b %Y} – {period[1]:%d %b %Y}")
+    return period
+
+
+def _staff_period(asked, first: date, last: date) -> tuple[date, date]:
+    """The staff view's period: any days inside the loaded data."""
     default_start = max(first, min(program.PILOT_LAUNCH, last))
-    asked = st.session_state.get("period")
     restored = _valid_period(asked, first, last)
     if came_from_link("period") and tuple(asked) != restored:
         loaded = f"the loaded data covers {first:%d %b %Y} – {last:%d %b %Y}"
         problem = "it is outside the loaded data" if restored is None else "trimmed to the loaded data"
         warn_about_link(f"`period={asked[0]}..{asked[1]}`: {problem} ({loaded}).")
-    if restored is None and "period" in st.session_state:
-        # a shared link's period outside the loaded data, or a half-picked range: fall back
-        st.session_state["period"] = (default_start, last)
-    elif restored is not None:
-        st.session_state["period"] = restored
-    else:
-        st.session_state["period"] = (default_start, last)
+    st.session_state["period"] = restored or (default_start, last)
     with st.sidebar:
-        st.toggle(
-            "Projector mode",
-            key="projector",
-            help="Large type, high contrast, full-width map: for a projector or a big screen. "
-            "Shareable: the link keeps it.",
-        )
-        st.markdown("### Period")
         picked = st.date_input(
             "Period",
             min_value=first,
@@ -157,16 +192,39 @@ def sidebar_view() -> View | None:
             key="period",
             label_visibility="collapsed",
         )
-    start, end = picked if isinstance(picked, tuple | list) and len(picked) == 2 else (default_start, last)
+    return picked if isinstance(picked, tuple | list) and len(picked) == 2 else (default_start, last)
+
+
+def sidebar_view() -> View | None:
+    """The shared sidebar: display mode and period (default: pilot launch to the latest data; whole
+    quarters in the public view)."""
+    span = data_range()
+    if span is None:
+        return None
+    first, last = span
+    public = not st.session_state.get("staff_signed_in", False)
+    with st.sidebar:
+        st.toggle(
+            "Projector mode",
+            key="projector",
+            help="Large type, high contrast, full-width map: for a projector or a big screen. "
+            "Shareable: the link keeps it.",
+        )
+        st.markdown("### Period")
+    asked = st.session_state.get("period")
+    period = _public_period(asked, first, last) if public else _staff_period(asked, first, last)
+    if period is None:
+        st.warning("The loaded data does not yet cover one whole quarter: public figures start with one.")
+        return None
     projector = bool(st.session_state.get("projector", False))
     if projector:
         st.markdown(PROJECTOR_CSS, unsafe_allow_html=True)
     return View(
-        start_date=start,
-        end_date=end,
+        start_date=period[0],
+        end_date=period[1],
         first_date=first,
         last_date=last,
-        public=not st.session_state.get("staff_signed_in", False),
+        public=public,
         projector=projector,
     )
 

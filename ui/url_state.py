@@ -24,6 +24,7 @@ from datetime import date
 import streamlit as st
 
 import program
+from domain.safe_text import NAME_LIMIT, markdown_text
 from geo.map_page import ANY, DISTRICT_EDITIONS, MAP_LAYERS
 from planning.tables import SORT_COLUMNS
 
@@ -181,7 +182,9 @@ def restore_from_url(page: str | None = None) -> None:
 
 
 def _problem(param: str, raw: str, reason: str) -> str:
-    return f"`{param}={raw}` was ignored: {reason}"
+    """The warning's Markdown: anyone can write a link, so its value (and a reason that may quote it)
+    is escaped and shortened, never read as Markdown."""
+    return f"`{param}=`{markdown_text(raw, NAME_LIMIT)} was ignored: {markdown_text(reason)}"
 
 
 def url_problems() -> list[str]:

@@ -7,9 +7,14 @@ terminal never disagree. Its counts are also stored in the ``imports`` row.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pandas as pd
+
+from domain.safe_text import NAME_LIMIT, clean_text
+
+LINE_LIMIT = 2_000  # a report line (the column list of a wide file is long)
 
 
 @dataclass
@@ -41,20 +46,28 @@ class ImportReport:
         """Every row read is accounted for: loaded, skipped as a duplicate, or quarantined."""
         return self.rows_loaded + self.rows_duplicate + self.rows_quarantined == self.rows_read
 
-    def summary(self) -> str:
-        """One line, as stored in ``imports.message``."""
+    def summary(self, file_name: Callable[[str], str] = clean_text) -> str:
+        """One line, as stored in ``imports.message``. ``file_name`` writes the file's name, which is
+        whatever the uploader called it: plain text by default, ``domain.safe_text.markdown_text``
+        for a Streamlit message.
+
+        >>> report = ImportReport("arrests", "[x](https://evil.example) a.csv", 1, 2, 2, 0, 0, 0, None)
+        >>> report.summary().split(":")[0]
+        'arrests file [x](https'
+        """
         return (
-            f"{self.kind} file {self.source_file}: {self.rows_read:,} rows read, "
+            f"{self.kind} file {file_name(self.source_file)}: {self.rows_read:,} rows read, "
             f"{self.rows_loaded:,} loaded, {self.rows_duplicate:,} duplicates skipped, "
             f"{self.rows_quarantined:,} quarantined, "
             f"{self.rows_unmapped:,} loaded without coordinates (unmapped)"
         )
 
     def lines(self) -> list[str]:
-        """The full report as plain lines of text."""
+        """The full report as plain lines of text (for a terminal, the page's code box and the download):
+        text from the file is cleaned of control characters and bidirectional overrides."""
         rate = f" ({self.rows_read / self.seconds:,.0f} rows/s)" if self.seconds > 0 else ""
         out = [
-            f"Import #{self.import_id}: {self.kind} file {self.source_file}",
+            f"Import #{self.import_id}: {self.kind} file {clean_text(self.source_file, NAME_LIMIT)}",
             f"  rows read           {self.rows_read:>10,}",
             f"  loaded              {self.rows_loaded:>10,}",
             f"  duplicates skipped  {self.rows_duplicate:>10,}",
@@ -82,7 +95,8 @@ class ImportReport:
                 "Most frequent charges no rule recognises (extend ingest/rules/lead_charge_rules.csv):"
             )
             out += [
-                f"  {count:>8,}  {code or '(no code)'}  {description or '(no description)'}"
+                f"  {count:>8,}  {clean_text(code or '(no code)', NAME_LIMIT)}  "
+                f"{clean_text(description or '(no description)', NAME_LIMIT)}"
                 for code, description, count in self.unclassified
             ]
         out.append(
@@ -95,7 +109,7 @@ class ImportReport:
         if self.columns_unknown:
             out.append("Unknown columns (ignored): " + ", ".join(repr(n) for n in self.columns_unknown))
         out += [f"Note: {note}" for note in self.notes]
-        return out
+        return [clean_text(line, LINE_LIMIT) for line in out]
 
 
 def reason_table(report: ImportReport) -> pd.DataFrame:
@@ -105,5 +119,8 @@ def reason_table(report: ImportReport) -> pd.DataFrame:
 
 def unclassified_table(report: ImportReport) -> pd.DataFrame:
     """The most frequent charges no rule recognised (columns: charge code, description, arrests)."""
-    rows = [(code or "(no code)", text or "(no description)", n) for code, text, n in report.unclassified]
+    rows = [
+        (clean_text(code or "(no code)", NAME_LIMIT), clean_text(text or "(no description)", NAME_LIMIT), n)
+        for code, text, n in report.unclassified
+    ]
     return pd.DataFrame(rows, columns=["charge code", "description", "arrests"])
