@@ -53,6 +53,7 @@ LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 ANSWERS = {
     "cross each other": "refused: too many crossings",
     "points; the planner takes at most": "refused: too many points",
+    "rings and parts": "refused: too many points",
     "characters of text": "refused: too much text",
     "took more than": "refused: over the CPU budget",
     "crosses the city limits": "refused: too many crossings of the city line",

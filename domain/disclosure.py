@@ -87,6 +87,16 @@ def is_public_period(start: date, end: date) -> bool:
     return start <= end and start == quarter_start(start) and end == quarter_end(end)
 
 
+def last_complete_quarter_end(last_date: date) -> date:
+    """The last day of the last quarter that data loaded up to ``last_date`` covers completely.
+
+    >>> last_complete_quarter_end(date(2024, 12, 31)), last_complete_quarter_end(date(2024, 11, 15))
+    (datetime.date(2024, 12, 31), datetime.date(2024, 9, 30))
+    """
+    end = quarter_end(last_date)
+    return end if end == last_date else quarter_start(last_date) - timedelta(days=1)
+
+
 def widen_to_quarters(start: date, end: date) -> tuple[date, date]:
     """The run of whole quarters covering ``start``..``end``.
 
@@ -107,9 +117,7 @@ class PublicSpan:
     @classmethod
     def of(cls, first_date: date, last_date: date) -> PublicSpan | None:
         """None when the data does not yet cover one whole quarter."""
-        last = quarter_end(last_date)
-        if last != last_date:  # the last quarter is still being filled: stop at the one before
-            last = quarter_start(last_date) - timedelta(days=1)
+        last = last_complete_quarter_end(last_date)
         first = quarter_start(first_date)
         return cls(first, last) if first <= last else None
 
@@ -148,6 +156,17 @@ def period_length_text(start: date, end: date, public: bool) -> str:
         return f"{quarters} quarter{'s' if quarters != 1 else ''}"
     days = (end - start).days + 1
     return f"{days:,} day{'s' if days != 1 else ''}"
+
+
+def source_figures(table: str, rows: int, key_sum, last_date: date, public: bool) -> tuple[str, str]:
+    """How many records a loaded file holds and how recent they are, as the data banner says it:
+    ``('1,234 records', 'as of 15 Nov 2026')``. In a public view a referral file's size is published
+    like any count, and its date is the end of its last complete quarter (the newest referral's own
+    date would be one person's)."""
+    if public and table == "referrals":
+        as_of = f"complete to {last_complete_quarter_end(last_date):%d %b %Y}"
+        return f"{published_count(rows, int(key_sum or 0)):,} records", as_of
+    return f"{int(rows):,} records", f"as of {last_date:%d %b %Y}"
 
 
 # The rounding ----------------------------------------------------------------------------------------

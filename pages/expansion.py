@@ -648,10 +648,12 @@ def show_comparison() -> None:
         key="comparison_map",
     )
 
+    # anyone's text: no control characters or bidirectional overrides in the table
+    typed = {name: [clean_text(text, 2_000) for text in saved[name]] for name in ("name", "author", "note")}
     with st.expander("Saved proposals"):
         st.dataframe(
             table_for_reading(
-                saved[["name", "author", "note", "created_at", "area_km2"]],
+                saved[["name", "author", "note", "created_at", "area_km2"]].assign(**typed),
                 names={
                     "name": "Name",
                     "author": "Author",

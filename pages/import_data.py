@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from domain.safe_text import markdown_text
+from domain.safe_text import NAME_LIMIT, clean_text, markdown_text
 from ingest.importers import ImportRejected, import_bytes
 from ingest.importers.columns import ARRESTS_LAYOUT, REFERRALS_LAYOUT
 from ingest.importers.report import reason_table, unclassified_table
@@ -109,6 +109,8 @@ elif outcome:
 
 st.subheader("Recent imports")
 imports = query("latest_imports", max_rows=20)
+# file names as uploaded: a bidirectional override in one would turn the table's text around
+imports["source_file"] = [clean_text(name, NAME_LIMIT) for name in imports["source_file"]]
 if imports.empty:
     st.caption("No real file has been imported yet: the app shows synthetic demo data.")
 else:
@@ -136,6 +138,7 @@ else:
         key="quarantine_import",
     )
     held = query("import_quarantine", import_id=int(chosen), max_rows=500)
+    held["raw"] = [clean_text(raw, 2_000) for raw in held["raw"]]  # rows as read: shown and saved as text
     if held.empty:
         st.caption("Nothing was quarantined in this import.")
     else:

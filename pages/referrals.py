@@ -211,7 +211,7 @@ else:
     notes.append(f"Changes compare with {previous_start:%d %b %Y} – {previous_end:%d %b %Y}.")
 if public:
     notes.append(
-        f"Public view: {disclosure.PROTECTION_NOTE} Arrest counts from 1 to 4 read "
+        f"{disclosure.PROTECTION_NOTE} Arrest counts from 1 to 4 read "
         f"“{privacy.SUPPRESSED_TEXT}”."
     )
 st.caption(" ".join(notes))

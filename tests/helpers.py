@@ -54,7 +54,7 @@ MAP_DRAWN = """() => {
 def open_page(page, url: str, timeout: float = 60_000) -> None:
     """Open an app URL and wait until Streamlit has run the script and drawn what it sent."""
     with page.expect_websocket(lambda socket: socket.url.endswith(STREAM), timeout=timeout) as socket:
-        page.goto(url)
+        page.goto(url, timeout=timeout)
     page.streamlit_socket = socket.value  # for script_run
     wait_idle(page, timeout)
 

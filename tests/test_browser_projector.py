@@ -13,7 +13,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import STAFF_PASSWORD
-from tests.helpers import MAP_FRAME, map_frame, open_page, page_drawn, screenshot, wait_idle
+from tests.helpers import MAP_FRAME, map_frame, open_page, page_drawn, screenshot, script_run
 from ui.charts import ALERT, NEUTRAL, PALETTE
 
 pytestmark = pytest.mark.browser
@@ -160,10 +160,11 @@ def test_projector_import_page_for_signed_in_staff(browser, staff_app_server):
         page.get_by_test_id("stExpandSidebarButton").click()
         page.get_by_text("Staff sign-in").click()
         page.get_by_label("Password", exact=True).fill(STAFF_PASSWORD)
-        page.get_by_role("button", name="Sign in").click()
-        page.get_by_test_id("stSidebarNav").get_by_text("Import data").click()
+        with script_run(page):
+            page.get_by_role("button", name="Sign in").click()
+        with script_run(page):  # the run writes the URL at its end
+            page.get_by_test_id("stSidebarNav").get_by_text("Import data").click()
         page.get_by_role("heading", name="Import data").wait_for(timeout=60_000)
-        wait_idle(page)  # the run writes the URL at its end
         page.get_by_test_id("stSidebarCollapseButton").locator("button").click()
         page.wait_for_function(_SIDEBAR_CLOSED, timeout=30_000)  # slid off screen
         assert "mode=projector" in page.url

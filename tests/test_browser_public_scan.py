@@ -33,7 +33,7 @@ import pytest
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from tests.conftest import STAFF_PASSWORD
-from tests.helpers import download, open_page, page_drawn, screenshot, wait_idle
+from tests.helpers import download, open_page, page_drawn, screenshot, script_run, wait_idle
 
 pytestmark = pytest.mark.browser
 
@@ -402,26 +402,31 @@ def test_staff_only_views_appear_only_after_sign_in(public_page, staff_app_serve
     assert not page.get_by_role("heading", name="Import data").count()
     assert not page.get_by_text("Upload").count()
 
-    # A wrong password is refused; the right one opens the staff views.
+    # A wrong password is refused; the right one opens the staff views. Each click reruns the script,
+    # and what the previous run drew stays on screen until the new run has finished: wait for that.
     open_page(page, f"{staff_app_server}/referrals")
     page.get_by_text("Staff sign-in").click()
     page.get_by_label("Password", exact=True).fill("not the password")
-    page.get_by_role("button", name="Sign in").click()
+    with script_run(page):
+        page.get_by_role("button", name="Sign in").click()
     page.get_by_text("Wrong password").wait_for(timeout=30_000)
     page.get_by_label("Password", exact=True).fill(STAFF_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    with script_run(page):
+        page.get_by_role("button", name="Sign in").click()
     page.get_by_text("Staff view — participant-level detail is visible.").wait_for(timeout=30_000)
     page.get_by_role("heading", name="Referrals", exact=True).wait_for(timeout=60_000)
     assert "staff" not in page.url.lower()
     assert nav.get_by_text("Import data").is_visible()
     page.get_by_text("Caseload of each case manager–peer pair").first.wait_for(timeout=60_000)
     assert not page.get_by_text("Re-arrest detail is shown to signed-in staff only").count()
-    nav.get_by_text("Import data").click()
+    with script_run(page):
+        nav.get_by_text("Import data").click()
     page.get_by_role("heading", name="Import data").wait_for(timeout=60_000)
     screenshot(page, "staff-import")
 
     # Signing out closes them again.
-    page.get_by_role("button", name="Sign out").click()
+    with script_run(page):
+        page.get_by_role("button", name="Sign out").click()
     page.get_by_text("Staff sign-in").wait_for(timeout=30_000)
     assert not nav.get_by_text("Import data").count()
     assert not page.get_by_role("heading", name="Import data").count()

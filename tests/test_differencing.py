@@ -258,3 +258,18 @@ def test_the_sql_rounding_is_the_python_rounding(demo_con):
     ).fetchall()
     assert all(published == disclosure.published_count(n, k) for n, k, published in rows)
     assert demo_con.execute("select published(3, 0, false)").fetchone()[0] == 3
+
+
+def test_the_data_banner_publishes_a_referral_file_like_any_count():
+    """A real referral file's size and date in a public view: a published count, and the end of its last
+    complete quarter rather than the newest referral's own day; staff see both exactly."""
+    records, as_of = disclosure.source_figures("referrals", 1234, 987_654, date(2026, 11, 15), public=True)
+    assert records in ("1,230 records", "1,235 records") and as_of == "complete to 30 Sep 2026"
+    assert disclosure.source_figures("referrals", 1234, 987_654, date(2026, 11, 15), public=False) == (
+        "1,234 records",
+        "as of 15 Nov 2026",
+    )
+    assert (
+        disclosure.source_figures("arrests", 1234, None, date(2026, 11, 15), public=True)[0]
+        == "1,234 records"
+    )

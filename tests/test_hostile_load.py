@@ -1,11 +1,15 @@
 """Issue 16, point 4, against the running app (a short run of bench/hostile_load.py): three sessions
-sending the planner self-crossing drawings without pause do not stall another visitor's Overview."""
+sending the planner self-crossing drawings without pause do not stall another visitor's Overview; and
+the page-run limit that keeps a costly planner from taking every run (ui/chrome.py)."""
 
 from __future__ import annotations
+
+import threading
 
 import pytest
 
 from bench.hostile_load import HUGE_POINTS, hostile_load
+from ui import chrome
 
 TOO_MANY_POINTS = "refused: too many points"
 
@@ -37,3 +41,31 @@ def test_hostile_drawings_are_refused_and_the_overview_stays_quick(app_server):
 def test_the_load_test_runs_only_against_this_machine(url):
     with pytest.raises(ValueError, match="only runs against this machine"):
         hostile_load(url, seconds=1)
+
+
+def test_the_planner_holds_at_most_one_page_run_so_other_pages_find_one_free():
+    """ui/chrome.py: three planner runs at once take one of the two page runs; an Overview run started
+    while they wait finishes first."""
+    release = threading.Event()
+    finished: list[str] = []
+
+    class Page:
+        def __init__(self, url_path: str):
+            self.url_path, self.title = url_path, url_path or "Overview"
+
+        def run(self):
+            if self.url_path == "expansion":
+                release.wait(timeout=10)
+            finished.append(self.title)
+
+    planners = [threading.Thread(target=chrome.run_page_safely, args=(Page("expansion"),)) for _ in range(3)]
+    for thread in planners:
+        thread.start()
+    overview = threading.Thread(target=chrome.run_page_safely, args=(Page(""),))
+    overview.start()
+    overview.join(timeout=5)
+    assert finished == ["Overview"]  # it did not wait behind the planner's runs
+    release.set()
+    for thread in planners:
+        thread.join(timeout=10)
+    assert finished.count("expansion") == 3

@@ -204,15 +204,15 @@ def _sources(synthetic: bool, sources: pd.DataFrame, with_proposal: bool) -> lis
     lines = [
         f"{launch.figure}: {launch.source}. Pilot zone: Franklin St to Pratt St, St. Paul St to MLK Jr Blvd.",
         RATIO_NOTE,
-        f"Public view: {disclosure.PROTECTION_NOTE} Arrest counts from 1 to 4 read “{SUPPRESSED_TEXT}”; "
+        f"{disclosure.PROTECTION_NOTE} Arrest counts from 1 to 4 read “{SUPPRESSED_TEXT}”; "
         "no individual record is shown.",
         BOUNDARY_SOURCE + ".",
     ]
     for row in sources[~sources["is_synthetic"]].itertuples():
-        lines.append(
-            f"{row.table_name.capitalize()}: {row.source}, {row.row_count:,} records, "
-            f"as of {row.last_date:%d %b %Y}."
+        records, as_of = disclosure.source_figures(
+            row.table_name, row.row_count, row.key_sum, row.last_date.date(), public=True
         )
+        lines.append(f"{row.table_name.capitalize()}: {row.source}, {records}, {as_of}.")
     if synthetic:
         lines.append("Arrests and referrals: synthetic demo records (source 'synthetic-demo').")
     if with_proposal:
