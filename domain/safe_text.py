@@ -6,11 +6,11 @@ passes them through one function here, chosen by where the text goes:
 
 * ``clean_text``: plain text (a select box's option, a CSV cell, a terminal line): control characters
   and bidirectional overrides removed, length capped.
-* ``html_text``: HTML and SVG element text and quoted attribute values (Leaflet tooltips and
-  popups take HTML, and so do divIcon labels and legends).
+* ``html_text`` / ``html_attribute``: HTML and SVG element text and quoted attribute values (Leaflet
+  tooltips and popups take HTML, and so do divIcon labels and legends; folium also runs each map
+  element's script through Jinja, so template braces are escaped too).
 * ``markdown_text``: anything Streamlit renders as Markdown (``st.markdown``, captions, alerts, widget
   labels, ``st.table`` cells): every Markdown and HTML sign shown as itself.
-* ``markdown_code``: a value shown as inline code in Markdown (a URL setting in a warning).
 * ``script_json`` / ``script_safe_json``: JSON placed inside a ``<script>`` element.
 
 Each cleans first, then escapes, so a value shown anywhere reads the same.
@@ -107,11 +107,12 @@ def markdown_text(value: object, limit: int = DEFAULT_LIMIT) -> str:
 
     Every sign that can start Markdown inline is backslash-escaped: no link or image (``[``), tag or
     autolink (``<``), entity (``&``), code, emphasis or strike-through, maths (``$``), icon, emoji or
-    colour directive (``:name``, ``:name:``), table cell (``|``). A sign that only counts at the start of a line (``#``,
-    ``>``, ``-``, ``+``, ``=``, ``1.``) is escaped there. Bare URLs and e-mail addresses, which GitHub
-    Markdown turns into links whatever the escaping, and Streamlit's ``:material/...:`` icons get an
-    invisible word joiner (U+2060) that breaks the pattern without changing what is seen. Ordinary
-    names keep their dots, dashes and apostrophes, so they read the same in the Markdown source.
+    colour directive (``:name``, ``:name:``), table cell (``|``). A sign that only counts at the start
+    of a line (``#``, ``>``, ``-``, ``+``, ``=``, ``1.``) is escaped there. Bare URLs and e-mail
+    addresses, which GitHub Markdown turns into links whatever the escaping, and Streamlit's
+    ``:material/...:`` icons get an invisible word joiner (U+2060) that breaks the pattern without
+    changing what is seen. Ordinary names keep their dots, dashes, underscores and apostrophes, so they
+    read the same in the Markdown source.
 
     >>> print(markdown_text("[click](javascript:alert(1)) <img src=x>"))
     \\[click\\](javascript\\:alert(1)) \\<img src=x\\>

@@ -53,22 +53,7 @@ PAYLOADS: dict[str, str] = {
 }
 PAYLOADS["huge"] = (PAYLOADS["img"] + " " + "A" * HUGE_LENGTH)[:HUGE_LENGTH]
 
-# What a payload's script sets ``__pwned`` to (the keys above are shortened where space is short).
-SCRIPT_KEYS = ("img", "ifr", "svg", "scr", "att", "jsu", "mdj", "ent")
 # The payloads that are markup-like: each must never reach a page, frame or HTML file unescaped.
 MARKUP = ("img", "iframe", "svg", "script", "attribute", "remote_image", "huge")
 # Bidirectional controls: removed wherever text is shown.
 BIDI_CONTROLS = ("\u202e", "\u200f", "\u202c")
-
-
-def markup_start(payload: str) -> str:
-    """The part of a markup payload that must never appear as markup: its first tag, up to the first
-    space (``<img``, ``<iframe``, ``</script><script>``...)."""
-    start = payload.index("<")
-    end = payload.find(" ", start)
-    return payload[start : end if end > 0 else len(payload)]
-
-
-def short(payload: str, limit: int) -> str:
-    """``payload`` as a field of at most ``limit`` characters keeps it (the huge one is cut)."""
-    return payload[:limit]

@@ -3,19 +3,28 @@ fetched from another host, and every file offered for download holds the text as
 
 The database: a copy of the demo one where
 
-* every payload of ``tests.hostile_text`` is a saved proposal's name, author and note (saved directly
-  through ``ingest.proposals.save_proposal``, as the planner's form would);
+* every payload of ``tests.hostile_text`` is a saved proposal's name, author and note, saved directly
+  through ``ingest.proposals.save_proposal`` (the 100 KB one is refused there: 80 characters for a
+  name or author, 2,000 for a note);
 * the demo arrests and referrals are exported and imported again through the importers, split into
-  files whose names are the payloads, with payloads in the text fields the importers keep (arrests:
-  charge code and description, district and neighbourhood as reported; referrals: case-manager id
-  text is left valid, the exit reason carries payloads) and in fields they check (dates, offense
-  categories: those rows are quarantined, their raw text kept for staff).
+  files whose names are the payloads (the importer keeps a name's first 120 characters and drops
+  control characters), with payloads in the text fields the importers keep (arrests: charge code and
+  description, district and neighbourhood as reported; referrals: exit reason) and in fields they check
+  (arrest dates, offense categories: those rows are quarantined, their raw text kept for staff; a
+  field over 1,000 characters quarantines its row too). A NUL byte cannot be in a file: the importer
+  would take the file for binary, so the payloads go in without it.
 
 The app runs on it with staff sign-in set up. The browser (Debian's Chromium) has every request routed:
 anything not for the app is recorded and refused. In every frame of every page a payload that ran
 would have set ``window.__pwned`` and called ``__hit`` (exposed to every frame); after every view both
-are checked, with the links and images drawn (none may point to another host) and the text (no
-bidirectional override may survive, no template may have been evaluated).
+are checked, with the links and resources drawn (none may point to another host or be a
+``javascript:`` link), inline event handlers (none), and the text (no bidirectional override may
+survive, no template may have been evaluated). Every tooltip and popup of every map frame is opened,
+and the comparison map's shapes are hovered with the mouse.
+
+"Escaped" in a download means in that file's own format: HTML and SVG hold the text as entities (and,
+opened from disk in the same guarded browser, run nothing), CSV as a quoted field and JSON as a string
+that read back as the text, the plain-text report cleaned of control characters.
 """
 
 from __future__ import annotations
@@ -55,8 +64,7 @@ TIMEOUT = 120_000  # ms; a busy 2-core machine draws the planner's maps slowly
 BASEMAP_HOST = re.compile(
     r"^[a-d]\." + re.escape(urlparse(ONLINE_TILES_URL.replace("{s}", "a")).hostname[2:]) + "$"
 )
-PROPOSAL_LIMIT = 80  # ingest.proposals keeps names and authors to 80 characters, notes to 2,000
-NOTE_LIMIT = 2_000
+PROPOSAL_LIMIT = 80  # ingest.proposals keeps names and authors to 80 characters (notes to 2,000)
 ARREST_COLUMNS = [
     "Arrest", "ArrestDate", "ArrestTime", "Age", "ChargeCode", "ChargeDescription", "District",
     "Neighborhood", "Latitude", "Longitude",
@@ -70,6 +78,7 @@ DOWNTOWN = (39.2905, -76.6205)
 
 
 def file_name(payload: str, suffix: str = ".csv") -> str:
+    """A file name made of a payload, as an uploader could name a file."""
     return payload + suffix
 
 
