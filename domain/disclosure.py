@@ -52,6 +52,12 @@ PROTECTION_NOTE = (
     f"{ROUNDING_BASE - 1}."
 )
 
+# The same, short enough for a printed page's sources.
+PROTECTION_NOTE_SHORT = (
+    f"Referral figures: whole quarters, each rounded to a multiple of {ROUNDING_BASE} (0 means 0 to "
+    f"{ROUNDING_BASE - 1}), so no one can be picked out."
+)
+
 
 # The grid --------------------------------------------------------------------------------------------
 

@@ -156,3 +156,18 @@ def script_json(value: object) -> str:
     '{"name":"\\\\u003cb\\\\u003e"}'
     """
     return script_safe_json(json.dumps(value, separators=(",", ":"), ensure_ascii=False))
+
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_text(value: object) -> object:
+    """A CSV cell that a spreadsheet will not run: text starting like a formula (``=``, ``+``, ``-``,
+    ``@``, tab, carriage return) gets a leading apostrophe, as OWASP advises; anything else as it is.
+
+    >>> spreadsheet_text('=HYPERLINK("x")'), spreadsheet_text("Fells Point"), spreadsheet_text(-3)
+    ('\\'=HYPERLINK("x")', 'Fells Point', -3)
+    """
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return "'" + value
+    return value

@@ -9,6 +9,7 @@ from ingest.importers.report import reason_table, unclassified_table
 from store.connection import REPO_ROOT
 from ui.chrome import current_view
 from ui.data import connection, data_changed, query
+from ui.tables import csv_bytes
 
 TEMPLATE = REPO_ROOT / "data" / "templates" / "referrals.csv"
 KINDS = {
@@ -150,7 +151,7 @@ else:
         )
         st.download_button(
             "Download these quarantined rows (CSV)",
-            data=held.to_csv(index=False),
+            data=csv_bytes(held),
             file_name=f"import_{chosen}_quarantine.csv",
             mime="text/csv",
         )

@@ -36,6 +36,7 @@ from program import EXPANSION_CANDIDATES
 from ui.chrome import current_view
 from ui.data import query
 from ui.maps import cached_map, show_map
+from ui.tables import csv_bytes
 from ui.url_state import keep_valid, keep_valid_items
 
 st.title("Map: where LEAD works")
@@ -176,7 +177,7 @@ cells_column.download_button(
 )
 figures_column.download_button(
     "Figures (CSV)",
-    data=lambda: figures_table(figures, details).to_csv(index=False),
+    data=lambda: csv_bytes(figures_table(figures, details)),
     file_name=f"{stem}-figures.csv",
     mime="text/csv",
     on_click="ignore",

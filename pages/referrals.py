@@ -210,10 +210,7 @@ if before is None:
 else:
     notes.append(f"Changes compare with {previous_start:%d %b %Y} – {previous_end:%d %b %Y}.")
 if public:
-    notes.append(
-        f"{disclosure.PROTECTION_NOTE} Arrest counts from 1 to 4 read "
-        f"“{privacy.SUPPRESSED_TEXT}”."
-    )
+    notes.append(f"{disclosure.PROTECTION_NOTE} Arrest counts from 1 to 4 read “{privacy.SUPPRESSED_TEXT}”.")
 st.caption(" ".join(notes))
 
 if not has_referrals:

@@ -575,7 +575,8 @@ def test_an_empty_database_gives_zeros_not_errors(tiny_con):
     assert queries.run(tiny_con, "referral_rearrest_after_enrolment", **where_when, as_of=date(2021, 1, 1),
                        max_months=12).empty  # fmt: skip
     assert queries.run(tiny_con, "caseload_summary_by_month", start_date=date(2020, 1, 1),
-                       end_date=date(2020, 3, 31), cap=28, public=False).pairs.tolist() == [0, 0, 0]  # fmt: skip
+                       end_date=date(2020, 3, 31), cap=28,
+                       public=False).pairs.tolist() == [0, 0, 0]  # fmt: skip
     assert queries.run(tiny_con, "eligible_arrests_around_launch", launch_on=date(2017, 2, 1),
                        window_months=12).empty  # fmt: skip
 

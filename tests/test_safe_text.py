@@ -367,3 +367,22 @@ def test_the_import_report_names_a_hostile_file_as_text():
     assert "](" not in summary.replace("\\]", "")
     assert not any(mark in "\n".join(report.lines()) for mark in BIDI_CONTROLS)
     assert not any(mark in report.summary() for mark in BIDI_CONTROLS)
+
+
+def test_csv_downloads_never_start_a_cell_with_a_formula():
+    """A proposal named like a spreadsheet formula downloads as text (OWASP's CSV injection advice)."""
+    import pandas as pd
+
+    from ui.tables import csv_bytes
+
+    table = pd.DataFrame(
+        {
+            "name": ['=HYPERLINK("https://evil.example","x")', "+1", "@SUM(A1)", "Fells Point"],
+            "count": [1, -2, 3, 4],
+        }
+    )
+    lines = csv_bytes(table).decode().splitlines()
+    assert (
+        lines[1].startswith("\"'=HYPERLINK") and lines[2].startswith("'+1") and lines[3].startswith("'@SUM")
+    )
+    assert lines[4] == "Fells Point,4" and lines[2].endswith(",-2")  # numbers and plain names untouched

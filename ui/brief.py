@@ -143,8 +143,7 @@ def load_brief(
             height=1.45 if proposal else 1.9,
         ),
         trend_note=(
-            "Each quarter's count and its types are rounded separately to a multiple of "
-            f"{disclosure.ROUNDING_BASE}. Lines: pilot launch "
+            f"Each bar rounded to a multiple of {disclosure.ROUNDING_BASE}. Lines: pilot launch "
             f"({program.PILOT_LAUNCH:%b %Y}) and district-wide "
             f"({program.DISTRICT_WIDE_FROM:%b %Y}{ASSUMED if program.DISTRICT_WIDE_IS_ASSUMED else ''})."
         ),
@@ -204,8 +203,7 @@ def _sources(synthetic: bool, sources: pd.DataFrame, with_proposal: bool) -> lis
     lines = [
         f"{launch.figure}: {launch.source}. Pilot zone: Franklin St to Pratt St, St. Paul St to MLK Jr Blvd.",
         RATIO_NOTE,
-        f"{disclosure.PROTECTION_NOTE} Arrest counts from 1 to 4 read “{SUPPRESSED_TEXT}”; "
-        "no individual record is shown.",
+        f"{disclosure.PROTECTION_NOTE_SHORT} Arrests 1 to 4 read “{SUPPRESSED_TEXT}”.",
         BOUNDARY_SOURCE + ".",
     ]
     for row in sources[~sources["is_synthetic"]].itertuples():
@@ -461,10 +459,7 @@ def brief_html(brief: Brief) -> str:
     sources = "".join(f"<li>{html_text(line)}</li>" for line in brief.sources)
     synthetic = f'<div class="synthetic"><b>{html_text(brief.data_note)}</b></div>' if brief.synthetic else ""
     css = _CSS % {"paper": PAPERS[brief.paper]}
-    map_note = (
-        f"Referral cells: each quarter's count rounded to a multiple of {disclosure.ROUNDING_BASE}; cells "
-        "that round to 0 are not drawn."
-    )
+    map_note = f"Referral cells rounded to multiples of {disclosure.ROUNDING_BASE}; cells of 0 not drawn."
     if brief.synthetic:
         map_note += " Synthetic demo data."
     return f"""<!DOCTYPE html>

@@ -15,6 +15,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from domain.safe_text import spreadsheet_text
 from ui.charts import CONFIG, for_projector
 from ui.privacy import COMPLEMENT_NOTE, SUPPRESSED_TEXT, has_withheld, hidden_label, is_small
 
@@ -66,8 +67,13 @@ def projector_on() -> bool:
 
 
 def csv_bytes(table: pd.DataFrame) -> bytes:
-    """UTF-8 CSV of a table prepared by ``table_for_reading`` (missing values left empty)."""
-    return table.to_csv(index=False).encode("utf-8")
+    """UTF-8 CSV of a table (missing values left empty), every text cell safe to open in a spreadsheet
+    (``domain.safe_text.spreadsheet_text``): names and raw rows come from users and files."""
+    safe = table.copy()
+    for column in safe.columns:
+        if pd.api.types.is_object_dtype(safe[column]) or pd.api.types.is_string_dtype(safe[column]):
+            safe[column] = safe[column].map(spreadsheet_text)
+    return safe.to_csv(index=False).encode("utf-8")
 
 
 def chart_with_data(
