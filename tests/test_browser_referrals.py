@@ -45,7 +45,8 @@ def test_referrals_page_draws_its_charts_offline(offline_page, app_server):
     button = expanders.first.get_by_role("button", name="Download CSV")
     button.wait_for(timeout=10_000)
     csv = download(offline_page, button).path().read_text()
-    assert csv.splitlines()[0] == "Month starting,Arrest referrals,Social-contact referrals,All referrals"
+    # a public view counts whole quarters (domain/disclosure.py)
+    assert csv.splitlines()[0] == "Quarter starting,Arrest referrals,Social-contact referrals,All referrals"
 
     offline_page.get_by_role("heading", name="Referrals", exact=True).scroll_into_view_if_needed()
     screenshot(offline_page, "referrals")
