@@ -17,6 +17,7 @@ would receive.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import time
 from dataclasses import dataclass, field
 from datetime import date
@@ -25,6 +26,18 @@ from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 from websockets.asyncio.client import connect
+
+
+def run_coroutine(coroutine):
+    """``asyncio.run(coroutine)``, also from a thread whose event loop is already running (Playwright's
+    sync API keeps one in the test process's main thread): then in a thread of its own."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coroutine)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
 
 RUN_TIMEOUT_S = 120.0  # a run that takes longer counts as an error, and the viewer stops waiting
 STREAM_PATH = "/_stcore/stream"

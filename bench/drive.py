@@ -11,7 +11,7 @@ import random
 import statistics
 from collections.abc import Callable
 
-from bench.client import RunResult, Viewer
+from bench.client import RunResult, Viewer, run_coroutine
 from bench.filters import filters_for, random_value
 
 MAP_COMPONENT = "streamlit_folium.st_folium"
@@ -105,7 +105,7 @@ async def drive_pages(
 
 def drive(url: str, changes_per_page: int, memory: Callable[[], float] | None = None) -> dict:
     """First viewer after start (cold), then every page with filter changes, then a new viewer (warm)."""
-    cold = asyncio.run(first_page(url))
-    driven = asyncio.run(drive_pages(url, changes_per_page, memory=memory))
-    warm = asyncio.run(first_page(url))
+    cold = run_coroutine(first_page(url))
+    driven = run_coroutine(drive_pages(url, changes_per_page, memory=memory))
+    warm = run_coroutine(first_page(url))
     return {"first_page_cold": cold, "first_page_warm": warm, **driven}

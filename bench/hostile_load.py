@@ -32,7 +32,7 @@ from urllib.parse import urlparse
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 
-from bench.client import RunResult, Viewer, ViewerError
+from bench.client import RunResult, Viewer, ViewerError, run_coroutine
 from bench.drive import summary_ms
 from geo.proposal import MAX_VERTICES
 
@@ -274,7 +274,7 @@ def hostile_load(
     started = time.perf_counter()
     if drawing not in DRAWINGS:
         raise ValueError(f"drawing must be one of {sorted(DRAWINGS)}, not {drawing!r}")
-    tally = asyncio.run(_scenario(url, drawing, seconds, max_drawings, seed, warmup, alone))
+    tally = run_coroutine(_scenario(url, drawing, seconds, max_drawings, seed, warmup, alone))
     return {
         "seconds": seconds,
         "wall_seconds": round(time.perf_counter() - started, 1),

@@ -18,7 +18,7 @@ import random
 import time
 from dataclasses import dataclass, field
 
-from bench.client import Viewer
+from bench.client import Viewer, run_coroutine
 from bench.drive import summary_ms
 from bench.filters import filters_for, random_value
 
@@ -80,7 +80,7 @@ async def _room(url: str, viewers: int, seconds: float, seed: int) -> list[Viewe
 def load_test(url: str, viewers: int = 20, seconds: float = 60.0, seed: int = 2017) -> dict:
     """Run ``viewers`` sessions for ``seconds`` each; return counts, errors and response times."""
     started = time.perf_counter()
-    logs = asyncio.run(_room(url, viewers, seconds, seed))
+    logs = run_coroutine(_room(url, viewers, seconds, seed))
     wall = time.perf_counter() - started
     changes = [s for log in logs for s in log.changes]
     opens = [s for log in logs for s in log.opens]

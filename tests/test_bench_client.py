@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 import textwrap
 
 import pytest
 
 from bench import drive, load
-from bench.client import Viewer, ViewerError
+from bench.client import Viewer, ViewerError, run_coroutine
 from bench.server import running_app
 
 FAILING_APP = """
@@ -24,7 +23,7 @@ FAILING_APP = """
 
 
 def _run(coroutine):
-    return asyncio.run(coroutine)
+    return run_coroutine(coroutine)
 
 
 def test_viewer_opens_the_default_page_and_learns_pages_and_widgets(app_server):

@@ -1,6 +1,5 @@
 """How `python -m ui.serve` prepares the server before the first viewer."""
 
-import asyncio
 import inspect
 import json
 import subprocess
@@ -17,6 +16,7 @@ from streamlit import config
 from streamlit.runtime.state.session_state import SessionState
 from streamlit.web.server.starlette import starlette_server
 
+from bench.client import run_coroutine
 from store.connection import REPO_ROOT
 from ui import chrome
 from ui.serve import (
@@ -129,7 +129,7 @@ def call(app, method: str, path: str, host: str = "127.0.0.1:8501") -> tuple[int
         sent.append(message)
 
     scope = {"type": "http", "method": method, "path": path, "headers": [(b"host", host.encode())]}
-    asyncio.run(app(scope, receive, send))
+    run_coroutine(app(scope, receive, send))
     start = next(m for m in sent if m["type"] == "http.response.start")
     body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
     return start["status"], {k.decode(): v.decode() for k, v in start["headers"]}, body
@@ -219,7 +219,7 @@ def test_websockets_and_lifespan_pass_through_untouched(guarded):
 
     app = GuardedApp(inner, FakeRuntime({}))
     for kind in ("websocket", "lifespan"):
-        asyncio.run(app({"type": kind, "path": "/_stcore/stream", "headers": []}, None, None))
+        run_coroutine(app({"type": kind, "path": "/_stcore/stream", "headers": []}, None, None))
     assert seen == ["websocket", "lifespan"]
 
 
