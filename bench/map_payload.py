@@ -26,8 +26,8 @@ from pathlib import Path
 
 import streamlit_folium
 
-import program
 import queries
+from domain import program
 from geo.density_map import density_map
 from geo.map_page import MapFilters, area_choices, load_context, load_density_layers, load_figures
 from store import connect

@@ -36,7 +36,7 @@ from datetime import date, timedelta
 
 import numpy as np
 
-from program import SMALL_COUNT_THRESHOLD
+from domain.program import SMALL_COUNT_THRESHOLD
 
 ROUNDING_BASE = SMALL_COUNT_THRESHOLD  # published counts are multiples of this
 KEY_MODULUS = 1_000_000  # record keys are drawn from 0 .. KEY_MODULUS - 1

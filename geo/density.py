@@ -18,7 +18,7 @@ import h3.api.basic_int as h3
 import numpy as np
 import pandas as pd
 
-from ui.privacy import SUPPRESSED_TEXT, is_small
+from domain.privacy import SUPPRESSED_TEXT, is_small
 
 # The five darkest classes of ColorBrewer's 6-class schemes: the palest class of each scheme all but
 # vanishes against the cream offline background and on a projector, so it is left out.
@@ -66,7 +66,7 @@ def cell_size_text(resolution: int) -> str:
 @dataclass(frozen=True)
 class HiddenCells:
     """What a public view left off the map: cells with 1-4 records, how many records all hidden cells
-    hold, and how many cells of 5 or more were withheld with them (see ``ui.privacy``)."""
+    hold, and how many cells of 5 or more were withheld with them (see ``domain.privacy``)."""
 
     cells: int
     records: int

@@ -22,6 +22,7 @@ import pandas as pd
 from branca.element import Template
 from shapely.geometry import shape
 
+from domain.program import EXPANSION_CANDIDATES
 from domain.safe_text import html_text, script_json
 from geo.density import CELL_FILL_OPACITY, DensityLayer, cell_size_text
 from geo.layers import CENTRAL_STYLE, DISTRICT_STYLE, PILOT_ZONE_STYLE, Legend
@@ -36,7 +37,6 @@ from geo.lean_layers import (
 )
 from geo.map_page import DISTRICT_EDITIONS, MAP_LAYERS, AreaChoice, MapContext, central_area_id
 from geo.offline_map import base_map, use_local_assets
-from program import EXPANSION_CANDIDATES
 
 CITY_ZOOM = 13
 AREA_MAX_ZOOM = 15  # a small area still shows its surroundings

@@ -17,14 +17,11 @@ from pathlib import Path
 
 import pandas as pd
 
-import program
-from domain import disclosure
+from domain import disclosure, program
+from domain import format as fmt
+from domain.privacy import SUPPRESSED_TEXT, Disclosure, is_small, public_count
 from geo.density import DensityLayer, cell_resolution, density_layer
-from ui import format as fmt
-from ui.privacy import SUPPRESSED_TEXT, Disclosure, is_small, public_count
 
-# Neighbourhoods (NSA names) the program named as expansion candidates. Program facts belong in
-# program.py; kept here until the lead moves it there.
 DISTRICT_EDITIONS = {"1959-2022": "1959–2022 (the LEAD era)", "2023": "2023 (current)"}
 DEFAULT_EDITION = "1959-2022"
 ANY = "any"  # the filter value meaning "no filter"

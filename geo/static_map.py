@@ -30,10 +30,10 @@ import pandas as pd
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
+from domain.program import EXPANSION_CANDIDATES
 from domain.safe_text import clean_text, html_attribute, html_text
 from geo.density import CELL_FILL_OPACITY, DensityLayer, cell_size_text
 from geo.map_page import DISTRICT_EDITIONS, MAP_LAYERS, AreaChoice, MapContext, central_area_id
-from program import EXPANSION_CANDIDATES
 
 BACKGROUND = "#f4f1ea"  # the interactive map's offline ground colour
 PILOT_ZONE = "#b2182b"

@@ -43,7 +43,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from program import LEAD_CATEGORIES
+from domain.program import LEAD_CATEGORIES
 
 RULES_PATH = Path(__file__).with_name("rules") / "lead_charge_rules.csv"
 STAGES = ("exclude", "code", "description")

@@ -11,7 +11,7 @@ Where the numbers come from
 * Aggregate tables in ``data/calibration/`` (``python -m ingest.calibrate``), built from the BPD
   arrest sample of 2017-2018: the code/description mix as BPD spells it, hot-spot weights per H3
   resolution-8 cell, hour of day, day of week, age, and the share of each charge with coordinates.
-* ``program.py`` / FACTS.md for the program: launch February 2017 in the pilot zone, district-wide
+* ``domain/program.py`` / FACTS.md for the program: launch February 2017 in the pilot zone, district-wide
   (1959-2022 Central District) from ``DISTRICT_WIDE_FROM``; more than 40 referrals in the first five
   months; the April 2017 account (25 referrals: 5 arrest, 15 social contact, the rest ineligible);
   about 60 enrolled in the first year with two re-arrested; caseload cap of 28 per pair.
@@ -47,8 +47,7 @@ import h3
 import numpy as np
 import pandas as pd
 
-import program
-from domain import disclosure
+from domain import disclosure, program
 from ingest.assign import build_point_areas, h3_cells
 from ingest.calibrate import CALIBRATION_DIR, CATEGORY_GROUP
 from ingest.classify import classify_frame

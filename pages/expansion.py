@@ -4,7 +4,8 @@ from functools import partial
 
 import streamlit as st
 
-import program
+from domain import program
+from domain.privacy import is_small, public_count
 from domain.safe_text import NAME_LIMIT, clean_text, markdown_text
 from geo.planner_map import comparison_map, fill_period, picked_layer, planner_base_map
 from geo.proposal import (
@@ -49,7 +50,6 @@ from planning.tables import (
 from ui.chrome import current_view
 from ui.data import connection, data_changed, query
 from ui.maps import cached_map, show_map
-from ui.privacy import is_small, public_count
 from ui.tables import csv_bytes, table_for_reading
 from ui.url_state import keep_valid, keep_valid_items
 

@@ -4,8 +4,8 @@ import json
 
 import streamlit as st
 
-import program
-from domain import disclosure
+from domain import disclosure, program
+from domain.program import EXPANSION_CANDIDATES
 from domain.safe_text import markdown_text
 from geo.density import hidden_text
 from geo.density_map import density_map
@@ -32,7 +32,6 @@ from geo.map_page import (
 )
 from geo.standalone import standalone_html
 from geo.static_map import map_png
-from program import EXPANSION_CANDIDATES
 from ui.chrome import current_view
 from ui.data import query
 from ui.maps import cached_map, show_map

@@ -5,14 +5,14 @@ import base64
 import streamlit as st
 
 from domain import disclosure
+from domain import format as fmt
+from domain.privacy import is_small, public_count
 from geo.map_page import boundary_streets
 from geo.maps import CENTRAL_AREA_ID, overview_map
 from geo.overview_picture import ON_PAGE, ON_PROJECTOR, PICTURE_DESCRIPTION, overview_svg
-from ui import format as fmt
 from ui.chrome import current_view
 from ui.data import query
 from ui.maps import cached_map, show_map
-from ui.privacy import is_small, public_count
 
 st.title("LEAD in Baltimore")
 st.caption(

@@ -4,10 +4,9 @@ import math
 
 import streamlit as st
 
-import program
-from domain import disclosure
+from domain import disclosure, program
+from domain import format as fmt
 from ui import charts, privacy, tables
-from ui import format as fmt
 from ui.chrome import current_view
 from ui.data import query
 from ui.referral_figures import ReferralTables, referral_figures

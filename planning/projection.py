@@ -1,7 +1,7 @@
 """What a proposed LEAD area would take: pure arithmetic from eligible arrests to staff and money.
 
 No Streamlit, no database: the page gathers the inputs (eligible arrests per year counted in DuckDB,
-ratios observed in the loaded data, published figures from ``program.py``) and this module turns them
+ratios observed in the loaded data, published figures from ``domain/program.py``) and this module turns them
 into a projection. Every assumption is a named field of ``Assumptions`` with its default and the
 source of that default in ``ASSUMPTION_NOTES``, so the screen can show, edit and cite each one.
 
@@ -16,8 +16,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, fields
 
-import program
-from program import EXPANSION_CANDIDATES
+from domain import program
+from domain.program import EXPANSION_CANDIDATES
 
 # Expansion candidates named in LEAD Baltimore program material, as spelled in the 2010 NSA list
 # (Pigtown's NSA is "Washington Village/Pigtown"). One list for the ranking, the map and the picker.

@@ -1,7 +1,7 @@
 """Tables the expansion planner shows and exports, shaped from query results and projections.
 
 Pure pandas, no Streamlit: the page passes query results in and shows what comes out. Public views
-hide counts from 1 to 4 (``ui.privacy``) and every figure derived from them.
+hide counts from 1 to 4 (``domain.privacy``) and every figure derived from them.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from domain.privacy import hide_where_missing, is_small, mask_small_in_column
 from planning.projection import ASSUMPTION_NOTES, Assumptions, Projection, project
-from ui.privacy import hide_where_missing, is_small, mask_small_in_column
 
 SORT_COLUMNS = {
     "Eligible arrests per year": "eligible_per_year",
@@ -42,7 +42,7 @@ def ranking_table(
     """The ranking of one kind of area ('neighborhood' or 'district'), best first by ``sort_by``.
 
     Columns keep their query names (``RANKING_LABELS`` has the screen names); shares become
-    percentages. In public views small counts are masked down the column (``ui.privacy``), and an
+    percentages. In public views small counts are masked down the column (``domain.privacy``), and an
     area whose count is hidden shows no figure derived from it and no rank.
     """
     if sort_by not in SORT_COLUMNS.values():

@@ -5,8 +5,8 @@ them are refused, and reading them back gives the same text."""
 import duckdb
 import pytest
 
+from domain.program import LEAD_CATEGORIES
 from geo.build_boundaries import DISTRICT_SHORT_NAMES
-from program import LEAD_CATEGORIES
 from store import connect, create_schema
 
 

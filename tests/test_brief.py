@@ -17,10 +17,10 @@ from streamlit.testing.v1 import AppTest
 
 import queries
 import ui.brief
+from domain.privacy import SUPPRESSED_TEXT
 from tests.conftest import REPO_ROOT
 from tests.helpers import download, open_page, screenshot
 from ui.brief import CENTRAL, NO_PROPOSAL, brief_html, load_brief, page_brief_html, trend_svg
-from ui.privacy import SUPPRESSED_TEXT
 
 START, END = date(2017, 2, 1), date(2024, 12, 31)
 EAST = "proposal:east-of-downtown"

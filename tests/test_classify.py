@@ -8,6 +8,7 @@ import duckdb
 import pandas as pd
 import pytest
 
+from domain.program import LEAD_CATEGORIES
 from ingest.classify import (
     classify_frame,
     classify_in_duckdb,
@@ -16,7 +17,6 @@ from ingest.classify import (
     load_rules,
     unclassified_top,
 )
-from program import LEAD_CATEGORIES
 
 SAMPLE = "bpd_arrests_2017_2018_sample/BPD_Arrests_2017-01-01_to_2018-02-17.csv"
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from domain.program import CASELOAD_CAP_BALTIMORE, DISTRICT_WIDE_FROM, INELIGIBLE_REASONS, PILOT_LAUNCH
 from ingest.demo import SOURCE, generate_demo
-from program import CASELOAD_CAP_BALTIMORE, DISTRICT_WIDE_FROM, INELIGIBLE_REASONS, PILOT_LAUNCH
 from store import connect, create_schema
 
 FIRST_YEAR_END = PILOT_LAUNCH.replace(year=PILOT_LAUNCH.year + 1)

@@ -19,8 +19,8 @@ import pytest
 
 import queries
 from domain import disclosure
+from domain.privacy import public_count
 from geo.map_page import MapFilters, load_figures
-from ui.privacy import public_count
 
 CENTRAL = "district:1959-2022:Central"
 START = date(2017, 2, 1)  # the attacker's fixed start: the launch

@@ -16,7 +16,7 @@ import streamlit as st
 from shapely.geometry import shape
 from streamlit.testing.v1 import AppTest
 
-from program import EXPANSION_CANDIDATES
+from domain.program import EXPANSION_CANDIDATES
 
 APP = Path(__file__).resolve().parent.parent / "app.py"
 APP_TIMEOUT = 120

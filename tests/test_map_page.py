@@ -10,6 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import queries
+from domain.program import EXPANSION_CANDIDATES
 from geo.density_map import density_map
 from geo.map_page import (
     MapFilters,
@@ -26,7 +27,6 @@ from geo.map_page import (
     unmapped_text,
 )
 from geo.standalone import standalone_html
-from program import EXPANSION_CANDIDATES
 from tests.conftest import REPO_ROOT
 
 APP_TIMEOUT = 90

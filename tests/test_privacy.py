@@ -1,4 +1,4 @@
-"""Public suppression (ui/privacy.py): small counts hidden, and nothing hidden can be worked back out.
+"""Public suppression (domain/privacy.py): small counts hidden, and nothing hidden can be worked back out.
 
 The strongest check here is an attack: for small random tables with their row and column totals shown,
 every assignment of the hidden cells that agrees with everything published is enumerated, and each
@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ui import privacy
-from ui.privacy import (
+from domain import privacy
+from domain.privacy import (
     COMPLEMENT_TEXT,
     SUPPRESSED_TEXT,
     Disclosure,
@@ -220,7 +220,7 @@ def test_a_public_map_never_leaves_one_small_cell_to_subtraction(demo_con):
 
 
 def _protect_exposed_by_scanning_every_line(values, hidden, lines, exposed) -> bool:
-    """``ui.privacy._protect_exposed`` as first written: every line scanned at every step of the walk.
+    """``domain.privacy._protect_exposed`` as first written: every line scanned at every step of the walk.
     The module's version looks the lines up in an index; both must hide the same cells."""
     progress = False
     for cell in np.flatnonzero(exposed):
@@ -303,7 +303,7 @@ def test_the_indexed_walk_hides_what_scanning_every_line_hid(monkeypatch):
 
 
 def _bounds_line_by_line(values, hidden, lines) -> tuple[np.ndarray, np.ndarray, bool]:
-    """``ui.privacy._bounds`` as first written: a Python loop narrowing one line after the other, at
+    """``domain.privacy._bounds`` as first written: a Python loop narrowing one line after the other, at
     most 100 passes. Also says whether it settled within them."""
     small = (values > 0) & (values < 5)
     ceiling = float(values.sum())

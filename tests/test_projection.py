@@ -5,7 +5,7 @@ import math
 import pandas as pd
 import pytest
 
-import program
+from domain import program
 from planning.projection import (
     ASSUMPTION_NOTES,
     CASE_MANAGEMENT_SITE,

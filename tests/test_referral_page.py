@@ -16,7 +16,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from domain import disclosure
-from ui.privacy import SUPPRESSED_TEXT, is_small
+from domain.privacy import SUPPRESSED_TEXT, is_small
 from ui.tables import table_open_key
 
 APP = Path(__file__).resolve().parent.parent / "app.py"

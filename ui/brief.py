@@ -1,7 +1,7 @@
 """The one-page hearing brief: map, headline figures, the referral trend, a proposal and the sources.
 
 ``load_brief`` reads everything through the same ``.sql`` files the pages use and masks it with the
-same public rule (``ui.privacy``): a brief is handed out at a hearing, so it is always a public view,
+same public rule (``domain.privacy``): a brief is handed out at a hearing, so it is always a public view,
 whoever assembles it. ``brief_html`` writes one self-contained HTML document (its map and chart
 inline as SVG, written directly: vector pictures print sharp at any size and cost milliseconds to
 draw; no script needed; print CSS sized to one Letter or A4 page). Tests and scripts pass
@@ -19,8 +19,8 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-import program
-from domain import disclosure
+from domain import disclosure, program
+from domain.privacy import SUPPRESSED_TEXT, Disclosure, is_small
 from domain.safe_text import NAME_LIMIT, html_attribute, html_text
 from geo.map_page import (
     DEFAULT_LAYERS,
@@ -42,7 +42,6 @@ from planning.projection import (
 )
 from store import database_path
 from ui.data import query
-from ui.privacy import SUPPRESSED_TEXT, Disclosure, is_small
 
 RunQuery = Callable[..., pd.DataFrame]
 EDITION = "1959-2022"  # the LEAD era's districts

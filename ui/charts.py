@@ -1,6 +1,6 @@
 """Plotly chart builders shared by pages: sized for a projector, coloured for colour-blind viewers.
 
-Builders take query results (already masked for public views, see ``ui.privacy``) and return a
+Builders take query results (already masked for public views, see ``domain.privacy``) and return a
 ``plotly.graph_objects.Figure``; they never read the database or Streamlit state, so they can be
 tested on their own. A missing value (a count hidden in public view) is never drawn as zero: bars
 say "fewer than 5" in words instead. ``projector=True`` draws a chart at projector size (as
@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from ui.privacy import SUPPRESSED_TEXT, count_texts, hidden_label
+from domain.privacy import SUPPRESSED_TEXT, count_texts, hidden_label
 
 # Okabe & Ito's colour-blind-safe palette. Vermillion is kept for alerts (over a cap) so it comes late;
 # yellow is last because it is faint on white.

@@ -10,8 +10,7 @@ from datetime import date
 
 import streamlit as st
 
-import program
-from domain import disclosure
+from domain import disclosure, program
 from domain.safe_text import NAME_LIMIT, markdown_text
 from ui.data import query
 from ui.url_state import came_from_link, warn_about_link

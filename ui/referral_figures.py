@@ -2,7 +2,7 @@
 
 The headline row, the charts and their tables repeat and add up to each other (months add up to the
 period's referrals, the reasons for not being eligible to referrals minus those found eligible, ...).
-In a public view ``ui.privacy.Disclosure`` hides the counts of 1 to 4 and whatever else those sums
+In a public view ``domain.privacy.Disclosure`` hides the counts of 1 to 4 and whatever else those sums
 would give away, across the whole page at once, so a count withheld in one chart is not shown in
 another. A staff view hides nothing.
 """
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from ui.privacy import Disclosure, hide_where_missing
+from domain.privacy import Disclosure, hide_where_missing
 
 HEADLINE = ("referrals", "found_eligible", "enrolled", "active_caseload", "rearrested", "eligible_arrests")
 TYPES = ("arrest", "social_contact")

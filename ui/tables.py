@@ -15,9 +15,9 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from domain.privacy import COMPLEMENT_NOTE, SUPPRESSED_TEXT, has_withheld, hidden_label, is_small
 from domain.safe_text import spreadsheet_text
 from ui.charts import CONFIG, for_projector
-from ui.privacy import COMPLEMENT_NOTE, SUPPRESSED_TEXT, has_withheld, hidden_label, is_small
 
 
 def table_for_reading(

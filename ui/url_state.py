@@ -23,7 +23,7 @@ from datetime import date
 
 import streamlit as st
 
-import program
+from domain import program
 from domain.safe_text import NAME_LIMIT, markdown_text
 from geo.map_page import ANY, DISTRICT_EDITIONS, MAP_LAYERS
 from planning.tables import SORT_COLUMNS

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 
-import program
+from domain import program
 from ingest.importers import validate as v
 from ingest.importers.columns import REFERRALS_LAYOUT, ColumnMatch
 from ingest.importers.pipeline import Kind, run_import

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from program import SMALL_COUNT_THRESHOLD
+from domain.program import SMALL_COUNT_THRESHOLD
 
 SUPPRESSED_TEXT = f"fewer than {SMALL_COUNT_THRESHOLD}"
 # A count of 5 or more hidden only so that a small one cannot be worked out: "fewer than 5" would be false.
