@@ -49,7 +49,6 @@ SELECTED = "#111111"
 FRAME = "#555555"
 DPI = 150
 SIZE_INCHES = (11.0, 8.0)  # landscape, about 1650 x 1200 pixels
-BRIEF_SIZE_INCHES = (7.4, 5.2)  # the hearing brief's map: half a printed page
 FONT_FAMILY = "'DejaVu Sans', 'Liberation Sans', Arial, sans-serif"  # matplotlib's, and the brief's
 # matplotlib's dash patterns, in line widths: the SVG draws the same dashes as the PNG.
 DASHES = {"-": None, "--": (3.7, 1.6), ":": (1.0, 1.65)}

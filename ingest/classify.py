@@ -48,7 +48,6 @@ from domain.program import LEAD_CATEGORIES
 RULES_PATH = Path(__file__).with_name("rules") / "lead_charge_rules.csv"
 STAGES = ("exclude", "code", "description")
 RULE_COLUMNS = ("stage", "charge_code", "description_regex", "lead_category", "note")
-_PAIR_KEY = "_pair"
 
 
 @dataclass(frozen=True)

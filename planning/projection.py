@@ -17,11 +17,7 @@ import math
 from dataclasses import dataclass, fields
 
 from domain import program
-from domain.program import EXPANSION_CANDIDATES
 
-# Expansion candidates named in LEAD Baltimore program material, as spelled in the 2010 NSA list
-# (Pigtown's NSA is "Washington Village/Pigtown"). One list for the ranking, the map and the picker.
-CANDIDATE_AREA_IDS = tuple(f"nsa:{name}" for name in EXPANSION_CANDIDATES)
 CANDIDATES_SOURCE = "LEAD Baltimore program material (expansion candidates)"
 
 
