@@ -9,7 +9,7 @@ import streamlit as st
 from ui.auth import is_staff, sign_in_panel
 from ui.chrome import data_source_banner, projector_requested, run_page_safely, sidebar_view
 from ui.maps import register_map_component
-from ui.url_state import publish_to_url, restore_from_url, show_url_problems
+from ui.url_state import link_notices, link_read, publish_to_url, remember_opening_link, restore_from_url
 
 st.set_page_config(
     page_title="LEAD Baltimore",
@@ -32,12 +32,14 @@ STAFF_PAGES = [
 
 register_map_component()  # before any page draws a map (see ui/maps.py)
 page = st.navigation(PUBLIC_PAGES + (STAFF_PAGES if is_staff() else []))
-restore_from_url(page.url_path)
+remember_opening_link()  # before any widget: what a link asked for is explained if it cannot be used
+restore_from_url(page.url_path)  # pages whose filters are not yet drawn from ui/filters.py
 sign_in_panel()
 st.session_state["view"] = sidebar_view()
 data_source_banner()
-show_url_problems()
+link_notices(st.container())
 try:
     run_page_safely(page)
 finally:
     publish_to_url(page.url_path)
+    link_read()

@@ -102,6 +102,8 @@ def load_test(url: str, viewers: int = 20, seconds: float = 60.0, seed: int = 20
         "error_examples": errors[:10],
         "page_visits": pages,
         "think_seconds": list(THINK_SECONDS),
+        "changes_per_visit": list(CHANGES_PER_VISIT),
+        "ramp_seconds": RAMP_SECONDS,
     }
 
 

@@ -19,9 +19,11 @@ from pathlib import Path
 
 from streamlit.runtime.scriptrunner import script_runner
 
+from store.connection import REPO_ROOT
+
 # Frames left out of the cumulative list: those that wrap the whole run (the script runner, exec,
 # page.run), and Streamlit's caching and context plumbing, which wraps whatever it caches (the
-# query under it is listed as ``query (ui/data.py)``).
+# cached function under it is listed instead).
 WRAPPERS = (
     "exec_func_with_error_handling", "code_to_exec", "<module>", "_mpa_v1", "run_page_safely", "run",
     "<built-in method builtins.exec>", "__call__", "_get_or_create_cached_value", "_handle_cache_miss",
@@ -49,28 +51,34 @@ def profiled_script_runs():
         script_runner.exec_func_with_error_handling = original
 
 
+def _in_repository(filename: str) -> Path | None:
+    """The path of a file of this repository, relative to its root (None for anything else)."""
+    path = Path(filename)
+    return path.relative_to(REPO_ROOT) if path.is_absolute() and path.is_relative_to(REPO_ROOT) else None
+
+
 def _where(filename: str) -> str:
     parts = Path(filename).parts
     if "site-packages" in parts:
         return "/".join(parts[parts.index("site-packages") + 1 :][:2])
-    if "main" in parts:  # this repository: keep the path from the repository root
-        return "/".join(parts[parts.index("main") + 1 :])
-    return Path(filename).name
+    mine = _in_repository(filename)
+    return str(mine) if mine is not None else Path(filename).name
 
 
 def _package(filename: str, name: str) -> str:
     """Who owns a function's own time: a library, a folder of this repository, or a C built-in."""
-    if filename == "~":  # C functions: name the expensive ones
+    if filename == "~":  # C functions: DuckDB's and compile() named, the rest together
         if "_duckdb" in name:
-            return "duckdb (C: queries, fetching results)"
+            return "duckdb (C)"
         if "builtins.compile" in name:
-            return "compile() (jinja2 compiling folium templates)"
+            return "compile() (C)"
         return "other built-ins (C)"
     parts = Path(filename).parts
     if "site-packages" in parts:
         return parts[parts.index("site-packages") + 1].split(".")[0]
-    if "main" in parts and len(parts) > parts.index("main") + 2:
-        return parts[parts.index("main") + 1] + "/ (this repository)"
+    mine = _in_repository(filename)
+    if mine is not None:  # a folder of the repository, or a file at its root (app.py)
+        return f"{mine.parts[0]}/ (this repository)" if len(mine.parts) > 1 else "this repository"
     return "python standard library"
 
 

@@ -13,13 +13,20 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench import findings
+from bench.figures import (
+    FILTER_CHANGE_LIMIT_MS,
+    FIRST_PAGE_LIMIT_S,
+    MAP_PAYLOAD_LIMIT_BYTES,
+    PEAK_RSS_LIMIT_MB,
+    page_titles,
+)
+from bench.figures import get as _get
+from bench.figures import largest as _largest
+from bench.figures import mb as _mb
+from bench.figures import sizes as _sizes
+from store.connection import REPO_ROOT
 
-FIRST_PAGE_LIMIT_S = 2.0
-FILTER_CHANGE_LIMIT_MS = 150.0
-MAP_PAYLOAD_LIMIT_BYTES = 500_000
-PEAK_RSS_LIMIT_MB = 400.0
 MAP_PAGE = "map"
-MIB = 2**20 / 1e6  # VmHWM is reported in KiB; the harness records MiB; shown here in MB
 
 
 @dataclass(frozen=True)
@@ -30,23 +37,7 @@ class Target:
     measure: Callable[[dict], object]  # results -> measured value (None when not measured)
     passes: Callable[[object], bool]
     show: Callable[[object], str]
-
-
-def _largest(results: dict) -> dict:
-    sizes = results.get("sizes") or {}
-    return sizes[max(sizes, key=int)] if sizes else {}
-
-
-def _get(data: dict | None, *path, default=None):
-    for key in path:
-        if not isinstance(data, dict) or key not in data or data[key] is None:
-            return default
-        data = data[key]
-    return data
-
-
-def _mb(mib: float | None) -> float | None:
-    return None if mib is None else mib * MIB
+    limit: float | None = None  # a numeric target's limit, in the measured value's unit: gives the margin
 
 
 def _map_payload(results: dict) -> int | None:
@@ -61,6 +52,7 @@ TARGETS = (
         lambda r: _get(_largest(r), "served", "first_page_warm", "seconds"),
         lambda v: v <= FIRST_PAGE_LIMIT_S,
         lambda v: f"{v:.2f} s",
+        FIRST_PAGE_LIMIT_S,
     ),
     Target(
         "first_page_after_start",
@@ -69,6 +61,7 @@ TARGETS = (
         lambda r: _get(_largest(r), "served", "first_page_cold", "seconds"),
         lambda v: v <= FIRST_PAGE_LIMIT_S,
         lambda v: f"{v:.2f} s",
+        FIRST_PAGE_LIMIT_S,
     ),
     Target(
         "first_page_in_browser",
@@ -77,6 +70,7 @@ TARGETS = (
         lambda r: _get(_largest(r), "served", "first_page_in_browser", "first_visit", "seconds"),
         lambda v: v <= FIRST_PAGE_LIMIT_S,
         lambda v: f"{v:.2f} s",
+        FIRST_PAGE_LIMIT_S,
     ),
     Target(
         "filter_change_p95",
@@ -85,6 +79,7 @@ TARGETS = (
         lambda r: _get(_largest(r), "served", "filter_change_all_pages", "p95_ms"),
         lambda v: v <= FILTER_CHANGE_LIMIT_MS,
         lambda v: f"{v:,.0f} ms",
+        FILTER_CHANGE_LIMIT_MS,
     ),
     Target(
         "map_payload",
@@ -93,6 +88,7 @@ TARGETS = (
         _map_payload,
         lambda v: v < MAP_PAYLOAD_LIMIT_BYTES,
         lambda v: f"{v / 1000:,.0f} kB",
+        MAP_PAYLOAD_LIMIT_BYTES,
     ),
     Target(
         "peak_rss_one_viewer",
@@ -101,6 +97,7 @@ TARGETS = (
         lambda r: _mb(_get(_largest(r), "served", "peak_rss_mb")),
         lambda v: v < PEAK_RSS_LIMIT_MB,
         lambda v: f"{v:,.0f} MB",
+        PEAK_RSS_LIMIT_MB,
     ),
     Target(
         "peak_rss_load",
@@ -109,6 +106,7 @@ TARGETS = (
         lambda r: _mb(_get(r, "load_test", "peak_rss_mb")),
         lambda v: v < PEAK_RSS_LIMIT_MB,
         lambda v: f"{v:,.0f} MB",
+        PEAK_RSS_LIMIT_MB,
     ),
     Target(
         "load_errors",
@@ -149,6 +147,9 @@ def acceptance(results: dict) -> list[dict]:
                 "measured": None if value is None else target.show(value),
                 "value": value,
                 "met": None if value is None else bool(target.passes(value)),
+                "margin": (
+                    None if value is None or target.limit is None else target.show(abs(value - target.limit))
+                ),
             }
         )
     return rows
@@ -173,10 +174,6 @@ def _n(value, digits: int = 0, suffix: str = "") -> str | None:
 
 def _ms(summary: dict | None, key: str) -> str | None:
     return _n(_get(summary, key), 0)
-
-
-def _sizes(results: dict) -> list[tuple[int, dict]]:
-    return sorted(((int(k), v) for k, v in (results.get("sizes") or {}).items()), key=lambda kv: kv[0])
 
 
 def _summary_table(results: dict) -> str:
@@ -313,7 +310,7 @@ def _naive_table(results: dict) -> str:
         change = _get(served, "filter_change", "p50_ms")
         rows.append(
             [
-                f"The app's Map page at {largest:,} arrests (hexagon density, every arrest counted)",
+                f"The app's Map page at {largest:,} arrests",
                 f"{served['first_run_ms'] / 1000:.2f} s open, {change / 1000 if change else 0:.2f} s per "
                 "filter change (p50)",
                 f"{payload / 1e6:,.2f} MB",
@@ -326,13 +323,13 @@ def _naive_table(results: dict) -> str:
 def _map_scenarios_section(results: dict) -> str:
     scenarios = _largest(results).get("map_scenarios")
     if not scenarios or not scenarios.get("output"):
-        return "Not run" + (f" ({scenarios['note']})." if scenarios and scenarios.get("note") else ".")
+        return "Not run."
+    command = scenarios.get("command") or "python -m bench.map_payload"
     return "\n".join(
         [
-            "The map engineer's `bench/map_payload.py`, run by the harness on the largest database: the Map "
-            "page's map built and handed to `st_folium` in-process for each filter scenario (payload in KiB "
-            "there, 1 KiB = 1,024 bytes; the acceptance table above uses kB of 1,000 bytes, measured on the "
-            "wire).",
+            f"`{command}` on the largest database, its output as printed: the Map page's map built and "
+            "handed to `st_folium` in-process for each filter scenario (payload in KiB there, 1 KiB = 1,024 "
+            "bytes; the acceptance table above uses kB of 1,000 bytes, measured on the wire).",
             "",
             "```",
             scenarios["output"],
@@ -345,13 +342,16 @@ def _load_section(results: dict) -> str:
     test = results.get("load_test")
     if not test:
         return "Not run."
+    changes = test.get("changes_per_visit")
+    ramp = test.get("ramp_seconds")
     lines = [
         f"{test['viewers']} viewers against one app on 127.0.0.1 with the {test['arrests']:,}-arrest "
-        "database, each "
-        f"for {test['seconds_each']:.0f} s: open a page, change 2–5 of its filters one at a time (random new "
-        f"values), pause {test['think_seconds'][0]:g}–{test['think_seconds'][1]:g} s between actions, move "
-        "on. "
-        f"Viewers join over the first 5 s. {test['requests']:,} script runs in {test['wall_seconds']:.0f} s "
+        f"database, each for {test['seconds_each']:.0f} s: open a page, change "
+        + (f"{changes[0]}–{changes[1]}" if changes else "some")
+        + " of its filters one at a time (random new values), pause "
+        f"{test['think_seconds'][0]:g}–{test['think_seconds'][1]:g} s between actions, move on."
+        + (f" Viewers join over the first {ramp:g} s." if ramp is not None else "")
+        + f" {test['requests']:,} script runs in {test['wall_seconds']:.0f} s "
         f"({test['requests_per_second']:.1f}/s).",
         "",
         _table(
@@ -383,22 +383,25 @@ def _load_section(results: dict) -> str:
 
 
 def _load_reading(results: dict, test: dict) -> str:
-    """How to read the response times: what the machine was doing while the viewers waited."""
+    """The load test's figures against the machine's load and against one viewer's."""
     loads = results.get("section_load") or {}
     busy = next(
         (v["cpu_busy_pct"] for k, v in loads.items() if "load test" in k and "postScriptGC" not in k), None
     )
     cpus = _get(results, "machine", "cpus")
-    if busy is None:
-        return ""
-    return (
-        f"While it ran, the machine's {cpus} CPUs were {busy:.0f}% busy (the viewers' client included). "
-        "Streamlit runs every session's script in a thread of one Python process, so the pages' Python "
-        f"work is serialised by the GIL: the app served about {test['requests_per_second']:.1f} runs a "
-        "second however many viewers asked, and twenty viewers who each act every second or so wait in "
-        "line for each other. The response times grow with the cost of one run; more app processes "
-        "behind one address (one per core) or a cheaper run are what shorten them."
-    )
+    sentences = []
+    if busy is not None:
+        sentences.append(
+            f"While it ran, the machine's {cpus} CPUs were {busy:.0f}% busy (the viewers' client included)."
+        )
+    alone = _get(_largest(results), "served", "filter_change_all_pages", "p50_ms")
+    crowded = _get(test, "filter_change", "p50_ms")
+    if alone and crowded:
+        sentences.append(
+            f"The median filter change took {crowded:,.0f} ms with {test['viewers']} viewers against "
+            f"{alone:,.0f} ms with one ({crowded / alone:,.1f}×)."
+        )
+    return " ".join(sentences)
 
 
 def _fault_section(results: dict) -> str:
@@ -452,6 +455,7 @@ def _profile_section(results: dict) -> str:
     profiles = _get(_largest(results), "page_scripts", "profiles", default={})
     if not profiles:
         return "No profile taken."
+    titles = page_titles(_largest(results))
     summary = []
     for path, profile in profiles.items():
         owners = ", ".join(
@@ -461,7 +465,7 @@ def _profile_section(results: dict) -> str:
             f"`{row['function'].split(' (')[0]}` {row['cumulative_ms_per_run']:,.0f}"
             for row in profile["top_cumulative"][:5]
         )
-        summary.append([f"`{path}`", _n(profile["mean_rerun_ms_profiled"], 0), owners, top])
+        summary.append([titles.get(path, f"`{path}`"), _n(profile["mean_rerun_ms_profiled"], 0), owners, top])
     slowest_path, slowest = next(iter(profiles.items()))
     rows = [
         [
@@ -480,15 +484,16 @@ def _profile_section(results: dict) -> str:
         [
             f"Each page's script rerun {slowest['reruns']} times with its period moved (the new period's "
             "queries run, the rest come from the cache), under cProfile in the script thread (AppTest). "
-            "Milliseconds per rerun, with the "
-            "profiler's overhead (it inflates Python-heavy code more than C). Own time by owner adds up to "
+            "Milliseconds per rerun, the profiler's overhead included. Own time by owner adds up to "
             "the whole rerun; cumulative time of a function includes what it calls.",
+            "",
+            *[f"- {sentence}" for sentence in findings.slowest_steps(_largest(results))],
             "",
             _table(
                 ["Page", "rerun ms", "own time by owner (ms)", "largest cumulative (ms)"], summary, "lrll"
             ),
             "",
-            f"Slowest page in detail: `{slowest_path}`.",
+            f"Slowest page in detail: {titles.get(slowest_path, f'`{slowest_path}`')}.",
             "",
             _table(["Function (cumulative)", "cumulative ms", "own ms", "calls"], rows),
             "",
@@ -559,12 +564,17 @@ def _experiment_section(results: dict) -> str:
                 _n(_mb(load_tuned["peak_rss_mb"]), 0, " MB"),
             ],
         ]
+    p95 = default["filter_change_all_pages"]["p95_ms"], served["filter_change_all_pages"]["p95_ms"]
+    peaks = _mb(default["peak_rss_mb"]), _mb(served["peak_rss_mb"])
     return "\n".join(
         [
             "The same one-viewer drive and load test against the app started with "
             f"`{' '.join(tuned['streamlit_options'])}` (no change to the app's files).",
             "",
             _table(["", "as configured", "postScriptGC off"], rows, "lrr"),
+            "",
+            f"With it off: filter change p95 {findings.change(*p95, lambda v: f'{v:,.0f} ms')}; peak with "
+            f"one viewer {findings.change(*peaks, lambda v: f'{v:,.0f} MB')}.",
         ]
     )
 
@@ -596,11 +606,20 @@ def _memory_section(results: dict) -> str:
             _table(["After", "RSS"], steps),
             "",
             f"What each library adds when imported (dependencies first): {libraries}. DuckDB's own buffers "
-            "after "
-            f"every query: {_mb(memory['duckdb_buffers_mb']):,.0f} MB. The app's peak with one viewer: "
-            f"{_n(served_peak, 0, ' MB')}; the rest is Streamlit's sessions, its cache of query results and "
-            "messages, and the allocator's high-water mark.",
+            f"after every query: {_mb(memory['duckdb_buffers_mb']):,.0f} MB. "
+            + _peak_against_fresh_process(served_peak, memory["rss_mb_after"]),
         ]
+    )
+
+
+def _peak_against_fresh_process(served_peak: float | None, steps: dict) -> str:
+    if served_peak is None or not steps:
+        return ""
+    step, fresh = list(steps.items())[-1]
+    difference = served_peak - _mb(fresh)
+    return (
+        f"The app's peak with one viewer: {served_peak:,.0f} MB, {abs(difference):,.0f} MB "
+        f"{'above' if difference >= 0 else 'below'} the fresh process after “{step}”."
     )
 
 
@@ -637,25 +656,109 @@ def _safe(render: Callable[[dict], str], results: dict) -> str:
         return f"(This section could not be drawn from the results: {type(error).__name__}: {error}.)"
 
 
-def markdown(results: dict) -> str:
+def _relative(path: str | Path) -> str:
+    """A path as the repository's reader types it: relative to the repository when inside it."""
+    path = Path(path)
+    return str(path.relative_to(REPO_ROOT)) if path.is_relative_to(REPO_ROOT) else str(path)
+
+
+def _acceptance_summary(rows: list[dict], largest: int) -> str:
+    measured = [row for row in rows if row["met"] is not None]
+    met = sum(row["met"] for row in measured)
+    unmeasured = len(rows) - len(measured)
+    return (
+        f"At {largest:,} arrests {met} of the {len(measured)} targets measured are met"
+        + (f"; {unmeasured} not measured in this run" if unmeasured else "")
+        + "."
+    )
+
+
+def _missed_section(rows: list[dict], results: dict) -> list[str]:
+    """For each missed target: its figure against the target, then what the run's figures say."""
+    missed = [row for row in rows if row["met"] is False]
+    if not missed:
+        return []
+    parts = ["", "## Missed targets: what the figures show", ""]
+    for row in missed:
+        margin = f", missed by {row['margin']}" if row.get("margin") else ""
+        sentences = findings.explain(row["key"], results)
+        parts += [
+            f"### {row['what']}",
+            "",
+            f"Measured {row['measured']} against the target {row['target']}{margin}.",
+            "",
+            *([f"- {sentence}" for sentence in sentences] or ["No further figures for it in this run."]),
+            "",
+        ]
+    return parts
+
+
+def _duration(results: dict) -> str:
+    from datetime import datetime
+
+    took = datetime.fromisoformat(results["finished_at"]) - datetime.fromisoformat(results["started_at"])
+    return f"{took.total_seconds() / 60:,.0f} min"
+
+
+def _rerun_section(results: dict) -> list[str]:
+    plan = results.get("plan") or {}
+    work = _relative(plan["work"]) if plan.get("work") else "data/bench"
+    commands = [
+        "make bench          # python -m bench",
+        "make bench-quick    # python -m bench --quick",
+        ".venv/bin/python -m bench --quick --out /tmp/bench   # the report somewhere else",
+    ]
+    if plan.get("load_viewers") and plan.get("load_seconds"):
+        commands.append(
+            f".venv/bin/python -m bench.load http://127.0.0.1:8501 --viewers {plan['load_viewers']} "
+            f"--seconds {plan['load_seconds']:g}   # against any running app"
+        )
+    if plan.get("fault_base_size") and plan.get("fault_rows"):
+        commands.append(
+            f".venv/bin/python -m bench.fault {work}/demo_{plan['fault_base_size']}.duckdb "
+            f"{work}/arrests_classic_{plan['fault_rows']}.csv"
+        )
+    loads = results.get("section_load") or {}
+    busiest = max(loads.items(), key=lambda kv: kv[1]["cpu_busy_pct"], default=None)
+    return [
+        "## How to rerun",
+        "",
+        f"This run (plan “{plan.get('name', '?')}”) took {_duration(results)}.",
+        "",
+        "```sh",
+        *commands,
+        "```",
+        "",
+        f"Databases, test files and server logs stay in `{work}/` (not committed)."
+        + (
+            f" The busiest section was “{busiest[0]}”, with the CPUs {busiest[1]['cpu_busy_pct']:.0f}% busy."
+            if busiest
+            else ""
+        ),
+        "",
+    ]
+
+
+def markdown(results: dict, json_path: Path | None = None) -> str:
+    """BENCHMARKS.md for ``results``; ``json_path``: where the same figures are written as JSON."""
     rows = acceptance(results)
     machine = results["machine"]
     largest = max(int(k) for k in results["sizes"]) if results.get("sizes") else 0
     quick = results["plan"]["name"] != "full"
     failures = results.get("section_failures") or {}
+    twin = f" in `{_relative(json_path)}`" if json_path else ""
     parts = [
         "# Benchmarks",
         "",
         "Generated by `make bench` (`python -m bench`); do not edit by hand: the figures and this file are "
-        "rewritten together, with the same figures in `bench/results.json`."
+        f"rewritten together, with the same figures{twin}."
         + (" **Quick run: small sizes, for checking the harness only.**" if quick else ""),
         "",
         f"Run {results['started_at'].replace('T', ' ')} – {results['finished_at'][11:]} on "
         f"{machine['cpu_model']} "
         f"({machine['cpus']} CPUs), memory {machine['memory']}; {machine['os']}, Python {machine['python']}, "
         f"DuckDB {machine['duckdb']}, Streamlit {machine['streamlit']}. The load on the machine while each "
-        "section "
-        "ran is at the end; other busy processes at the start: "
+        "section ran is at the end; other busy processes at the start: "
         + (", ".join(results.get("busy_before") or []) or "none")
         + ".",
         "",
@@ -663,10 +766,11 @@ def markdown(results: dict) -> str:
         "",
         _acceptance_table(rows),
         "",
+        _acceptance_summary(rows, largest),
+        "",
         "Server-side times run from the moment a viewer's request leaves it to the moment the server's "
         '"script finished" message arrives, over a websocket on 127.0.0.1 (the browser\'s drawing is not in '
-        "them). "
-        "Filter changes use random new values, so the query cache rarely helps.",
+        "them). Filter changes use random new values.",
     ]
     if failures:
         parts += [
@@ -674,16 +778,7 @@ def markdown(results: dict) -> str:
             "**Sections that failed:** "
             + "; ".join(f"{name}: {text.splitlines()[0]}" for name, text in failures.items()),
         ]
-    missed = [r for r in rows if r["met"] is False]
-    if missed:
-        parts += ["", "## Why a target is missed, and what would fix it", ""]
-        for row in missed:
-            parts += [
-                f"### {row['what']}: {row['measured']} (target {row['target']})",
-                "",
-                findings.explain(row["key"], results),
-                "",
-            ]
+    parts += _missed_section(rows, results)
     parts += [
         "",
         "## By database size",
@@ -692,23 +787,23 @@ def markdown(results: dict) -> str:
         "",
         "## Pages served (one viewer, server side)",
         "",
-        "Open = the page's first run in a session; change = a run after one filter change (period, area, "
-        "referral type, offense, edition, ranking options). Bytes: everything the server sent for the run.",
+        "Open = the page's first run in a session; change = a run after one filter change. Bytes: "
+        "everything the server sent for the run.",
         "",
         _safe(_served_pages_table, results),
         "",
         "## Page scripts under AppTest",
         "",
         "Each page's script in-process (no server, no websocket): first run with an empty query cache, then "
-        "a rerun: the page run again with the period moved, so the new period's queries run and the rest "
-        "come from the cache, as after a filter change (in a new AppTest session: AppTest drops the "
-        "sidebar's period after a page switch). ⚠ marks a page that showed an error.",
+        "a rerun with the period moved, in a new AppTest session, so the new period's queries run and the "
+        "rest come from the cache. ⚠ marks a page that showed an error.",
         "",
         _safe(_page_scripts_table, results),
         "",
         "## Queries",
         "",
-        "Every `queries/*.sql` with its declared example parameters, read-only connection; cold = first run.",
+        "Every query of the `queries` package with its declared example parameters, read-only connection; "
+        "cold = first run.",
         "",
         _safe(_queries_table, results),
         "",
@@ -732,7 +827,7 @@ def markdown(results: dict) -> str:
         "",
         _safe(_profile_section, results),
         "",
-        f"## Measured fix: Streamlit without its garbage collection after every run ({largest:,} arrests)",
+        f"## Streamlit's garbage collection after every run turned off ({largest:,} arrests)",
         "",
         _safe(_experiment_section, results),
         "",
@@ -744,22 +839,13 @@ def markdown(results: dict) -> str:
         "",
         _safe(_load_lines, results),
         "",
-        "## How to rerun",
-        "",
-        "```sh",
-        "make bench          # 10k, 100k and 1M arrests, load and fault tests (about 6 minutes, quiet)",
-        "make bench-quick    # small sizes, to check the harness (a few minutes; writes data/bench/quick/)",
-        ".venv/bin/python -m bench.load http://127.0.0.1:8501 --viewers 20 --seconds 60   # against any "
-        "running app",
-        ".venv/bin/python -m bench.fault data/bench/demo_10000.duckdb data/bench/arrests_classic_1000000.csv",
-        "```",
-        "",
-        "Databases, test files and server logs stay in `data/bench/` (not committed). Run it on a quiet "
-        "machine: "
-        "the section table above says how busy this one was.",
-        "",
+        *_safe_lines(_rerun_section, results),
     ]
     return "\n".join(parts)
+
+
+def _safe_lines(render: Callable[[dict], list[str]], results: dict) -> list[str]:
+    return _safe(lambda r: "\n".join(render(r)), results).split("\n")
 
 
 def write(results: dict, markdown_path: Path, json_path: Path) -> list[dict]:
@@ -768,5 +854,5 @@ def write(results: dict, markdown_path: Path, json_path: Path) -> list[dict]:
     markdown_path.parent.mkdir(parents=True, exist_ok=True)
     json_path.parent.mkdir(parents=True, exist_ok=True)
     json_path.write_text(json.dumps(results, indent=2, default=str) + "\n")
-    markdown_path.write_text(markdown(results))
+    markdown_path.write_text(markdown(results, json_path))
     return rows

@@ -21,6 +21,7 @@ from pathlib import Path
 from store.connection import REPO_ROOT
 
 HEALTH_TIMEOUT_S = 120
+HEALTH_POLL_S = 0.2
 
 
 @dataclass
@@ -82,7 +83,7 @@ def running_app(
         process = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     app = AppProcess(url=f"http://127.0.0.1:{port}", pid=process.pid, log_path=log_path)
     try:
-        _wait_healthy(app.url, process)
+        wait_healthy(app.url, process, log_path=log_path)
         yield app
     finally:
         process.terminate()
@@ -93,16 +94,35 @@ def running_app(
             process.wait()
 
 
-def _wait_healthy(url: str, process: subprocess.Popen) -> None:
-    deadline = time.monotonic() + HEALTH_TIMEOUT_S
+def wait_healthy(
+    url: str, process: subprocess.Popen, timeout: float = HEALTH_TIMEOUT_S, log_path: Path | None = None
+) -> None:
+    """Return once the Streamlit server at ``url`` answers ``/_stcore/health`` with 200.
+
+    Raises RuntimeError as soon as ``process`` exits (a server that cannot start is not waited on),
+    TimeoutError after ``timeout`` seconds; either message ends with the last lines of ``log_path``,
+    where the server wrote why. The benchmark's ``running_app`` and the tests' app fixtures both
+    wait with it.
+    """
+    deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"streamlit exited with code {process.returncode} before it was healthy")
+            raise RuntimeError(
+                f"streamlit for {url} exited with code {process.returncode} before it was healthy"
+                + _log_tail(log_path)
+            )
         try:
             with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
                 if response.status == 200:
                     return
-        except OSError:
+        except OSError:  # refused while the server starts; a 503 (HTTPError) while it warms up
             pass
-        time.sleep(0.2)  # polling interval, not a wait for readiness
-    raise TimeoutError(f"streamlit at {url} not healthy after {HEALTH_TIMEOUT_S} s")
+        time.sleep(HEALTH_POLL_S)  # polling interval, not a wait for readiness
+    raise TimeoutError(f"streamlit at {url} not healthy after {timeout:g} s" + _log_tail(log_path))
+
+
+def _log_tail(log_path: Path | None, lines: int = 20) -> str:
+    if log_path is None or not log_path.exists():
+        return ""
+    tail = log_path.read_text(errors="replace").splitlines()[-lines:]
+    return f"; the end of {log_path.name}:\n" + "\n".join(tail) if tail else f"; {log_path.name} is empty"

@@ -94,9 +94,10 @@ def referrals_per_100_column(referrals: pd.Series, eligible_arrests: pd.Series) 
     )
 
 
-def ratio_is_hidden(referrals, eligible_arrests, public: bool) -> bool:
-    """The ratio's hide rule: in a public view, hidden when either count behind it is hidden."""
-    return public and (is_small(referrals) or is_small(eligible_arrests))
+def ratio_is_hidden(referrals, eligible_arrests, public: bool, withheld: bool = False) -> bool:
+    """The ratio's hide rule: in a public view, hidden when either count behind it is hidden — small,
+    or ``withheld`` by the page to protect a small count elsewhere (the ratio would give it back)."""
+    return public and (withheld or is_small(referrals) or is_small(eligible_arrests))
 
 
 def ratio_text(value) -> str:
@@ -106,9 +107,9 @@ def ratio_text(value) -> str:
     return f"{float(value):.{RATIO_DIGITS}f}"
 
 
-def referrals_per_100_text(referrals, eligible_arrests, public: bool) -> str:
+def referrals_per_100_text(referrals, eligible_arrests, public: bool, withheld: bool = False) -> str:
     """The ratio as shown: hidden by the rule above, a dash with nothing to divide by, else one decimal."""
-    if ratio_is_hidden(referrals, eligible_arrests, public):
+    if ratio_is_hidden(referrals, eligible_arrests, public, withheld):
         return RATIO_HIDDEN_TEXT
     return ratio_text(referrals_per_100(referrals, eligible_arrests))
 

@@ -13,8 +13,8 @@ part is hidden, or the hidden parts are at least two and cannot be worked out fr
 * a hidden total with every part shown is a sum anyone can do, so a part goes too.
 
 The rule is applied until every line holds (hiding only ever adds cells, so it ends). ``Disclosure``
-solves it for the named counts of a whole page; ``protect``, ``mask_small`` and ``mask_small_in_column``
-apply it to one table.
+solves it for the named counts of a whole page; ``protect`` and ``mask_small_in_column`` apply it to one
+table.
 """
 
 from __future__ import annotations
@@ -387,21 +387,12 @@ def protect(
     return page.masked("t", frame, counted)
 
 
-def mask_small(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
-    """Copy of ``frame`` with small counts in ``columns`` set to missing (for charts and downloads).
-
-    Each row's counts are taken to add up to a total shown elsewhere: when exactly one count in a row
-    is small, the next smallest non-zero count is masked too, so a hidden value cannot be recovered by
-    subtracting the others from that total.
-    """
-    return protect(frame, columns, rows_add_up=True)
-
-
 def mask_small_in_column(frame: pd.DataFrame, column: str) -> pd.DataFrame:
     """Copy of ``frame`` with small counts in ``column`` set to missing, down the column.
 
-    For a breakdown whose total is shown elsewhere (referrals by offense, by area, by reason): the
-    same rule as ``mask_small`` applied to the column instead of a row.
+    For a breakdown whose total is shown elsewhere (eligible arrests by area, say): when one count
+    in the column is small, the next smallest non-zero count is hidden too, so the hidden value
+    cannot be recovered by subtracting the others from that total.
     """
     return protect(frame, [column], column_totals=[column])
 

@@ -18,13 +18,12 @@ import h3.api.basic_int as h3
 import numpy as np
 import pandas as pd
 
-from domain.privacy import SUPPRESSED_TEXT, is_small
+from domain.privacy import COMPLEMENT_TEXT, SUPPRESSED_TEXT, is_small
+from geo.map_style import CELL_LAYERS, CELLS
 
-# The five darkest classes of ColorBrewer's 6-class schemes: the palest class of each scheme all but
-# vanishes against the cream offline background and on a projector, so it is left out.
-REFERRAL_PALETTE = ("ColorBrewer YlGnBu", ("#c7e9b4", "#7fcdbb", "#41b6c4", "#2c7fb8", "#253494"))
-ARREST_PALETTE = ("ColorBrewer YlOrBr", ("#fee391", "#fec44f", "#fe9929", "#d95f0e", "#993404"))
-CELL_FILL_OPACITY = 0.62
+# (name, colours lightest first): the palettes of ``geo.map_style``, as ``colour_scale`` takes them
+REFERRAL_PALETTE = (CELL_LAYERS["referrals"].palette, CELL_LAYERS["referrals"].colours)
+ARREST_PALETTE = (CELL_LAYERS["arrests"].palette, CELL_LAYERS["arrests"].colours)
 COORDINATE_DECIMALS = 5  # about 1 m: far finer than a hexagon, and keeps the map payload small
 
 CITY_RESOLUTION = 8  # about 0.74 km2 a cell: the whole city in a few hundred cells
@@ -101,12 +100,13 @@ def hidden_text(hidden: HiddenCells, noun: str) -> str | None:
         return None
     total = SUPPRESSED_TEXT if is_small(hidden.records) else f"{hidden.records:,}"
     places = "cell" if hidden.cells == 1 else "cells"
+    small = f"{hidden.cells:,} {places} with {SUPPRESSED_TEXT} {noun} not drawn"
     if not hidden.withheld:
-        return f"{hidden.cells:,} {places} with fewer than 5 {noun} not drawn ({total} {noun} in all)."
+        return f"{small} ({total} {noun} in all)."
     more = "1 more cell" if hidden.withheld == 1 else f"{hidden.withheld:,} more cells"
     return (
-        f"{hidden.cells:,} {places} with fewer than 5 {noun} not drawn, and {more} so that those cannot be "
-        f"worked out by subtraction from the total ({total} {noun} in all)."
+        f"{small}, and {more} {COMPLEMENT_TEXT} so that those cannot be worked out by subtraction from "
+        f"the total ({total} {noun} in all)."
     )
 
 
@@ -219,7 +219,7 @@ def cells_feature_collection(
                     "count": records,
                     "count_text": f"{records:,}",
                     "period": period,
-                    "colour": scale.colour(records) if scale else "#888888",
+                    "colour": scale.colour(records) if scale else CELLS.fill,
                 },
             }
         )
@@ -247,11 +247,8 @@ class DensityLayer:
     show: bool
 
 
-# key -> (layer title, what is counted, palette, shown when the map opens)
-DENSITY_LAYERS = {
-    "referrals": ("Referrals per cell", "referrals", REFERRAL_PALETTE, True),
-    "arrests": ("Eligible arrests per cell", "eligible arrests", ARREST_PALETTE, False),
-}
+# Shown when the map opens: two hexagon layers over each other cannot be read.
+SHOWN_AT_FIRST = {"referrals": True, "arrests": False}
 
 
 def density_layer(
@@ -259,10 +256,12 @@ def density_layer(
 ) -> DensityLayer:
     """Hexagons for ``key`` from ``(cell, records)`` rows; cells of 1-4 (and ``withheld``, their
     complements) are left out in public views."""
-    if key not in DENSITY_LAYERS:
-        raise ValueError(f"density_layer: unknown layer {key!r} (expected one of {sorted(DENSITY_LAYERS)})")
-    title, noun, palette, show = DENSITY_LAYERS[key]
+    if key not in CELL_LAYERS:
+        raise ValueError(f"density_layer: unknown layer {key!r} (expected one of {sorted(CELL_LAYERS)})")
+    style = CELL_LAYERS[key]
     shown, hidden = split_small_cells(cells, public, withheld)
-    scale = colour_scale(shown["records"], palette)
-    collection = cells_feature_collection(shown, noun.capitalize(), period, scale, resolution)
-    return DensityLayer(key, title, noun, period, collection, scale, resolution, hidden, show)
+    scale = colour_scale(shown["records"], (style.palette, style.colours))
+    collection = cells_feature_collection(shown, style.noun.capitalize(), period, scale, resolution)
+    return DensityLayer(
+        key, style.title, style.noun, period, collection, scale, resolution, hidden, SHOWN_AT_FIRST[key]
+    )

@@ -6,6 +6,8 @@ candidates, the boundary streets, the pilot zone, the area picked in the sidebar
 Which of them are drawn is the page's choice (``visible``, a Streamlit control kept in the URL), not a
 switch inside the map, so a shared link opens the map with the same layers; the legend lists only
 what is drawn.
+How each layer looks and what the legend calls it is the map description's (``geo.map_style``), the
+same the PNG download and the brief's SVG draw from.
 Only the hexagons take the mouse: every outline is drawn non-interactive so a cell's tooltip always
 answers, and the neighbourhood under the pointer is named in a box in the map's corner instead.
 """
@@ -24,36 +26,43 @@ from shapely.geometry import shape
 
 from domain.program import EXPANSION_CANDIDATES
 from domain.safe_text import html_text, script_json
-from geo.density import CELL_FILL_OPACITY, DensityLayer, cell_size_text
-from geo.layers import CENTRAL_STYLE, DISTRICT_STYLE, PILOT_ZONE_STYLE, Legend
-from geo.lean_layers import (
+from geo.density import DensityLayer, cell_size_text
+from geo.layers import (
     CustomPane,
     FeatureGroup,
     GeoJsonLayer,
+    Legend,
     StaticElement,
     TextLabels,
     VerbatimMacroElement,
+    add_label_styles,
+    css_colour,
     features_json,
+    label_class,
+    legend_row,
+    path_style,
 )
 from geo.map_page import DISTRICT_EDITIONS, MAP_LAYERS, AreaChoice, MapContext, central_area_id
+from geo.map_style import (
+    CELLS,
+    KEY_EDGE,
+    LAYERS,
+    LEGEND_ORDER,
+    class_legend,
+    hidden_cells_legend,
+    shown_kinds,
+)
 from geo.offline_map import base_map, use_local_assets
 
 CITY_ZOOM = 13
 AREA_MAX_ZOOM = 15  # a small area still shows its surroundings
 DENSITY_PANE = "density"
-NEIGHBORHOOD_STYLE = {"color": "#7d848c", "weight": 0.8, "opacity": 0.8, "fill": False}
-# Magenta: apart from the red pilot zone, the navy Central District and both cell palettes.
-CANDIDATE_STYLE = {"color": "#c51b7d", "weight": 3.5, "fillColor": "#c51b7d", "fillOpacity": 0.12}
-STREET_STYLE = {"color": "#1b1f24", "weight": 2.5, "opacity": 0.9}
-SELECTED_STYLE = {"color": "#111111", "weight": 4, "dashArray": "1 7", "lineCap": "round", "fillOpacity": 0}
-MAP_PILOT_ZONE_STYLE = {**PILOT_ZONE_STYLE, "weight": 5}
-CELL_STYLE = {"fillColor": "#888888", "fillOpacity": CELL_FILL_OPACITY, "color": "#ffffff", "weight": 0.6}
 STREET_LABEL_MIN_ZOOM = 14  # below this the pilot zone is too small for four street names
+# Where and how large names sit (their colours are the map description's: ``geo.layers.LABEL_CSS``).
 _LABEL_CSS = """
 <style>
-  .map-label.district-label { color: #4a525c; font-size: 13px; }
-  .map-label.candidate-label { color: #8e0152; }
-  .map-label.street-label { color: #1b1f24; font: italic bold 13px sans-serif; }
+  .map-label.district-label { font-size: 13px; }
+  .map-label.street-label { font-size: 13px; }
   .map-label.label-n { transform: translate(-50%, -130%); }
   .map-label.label-s { transform: translate(-50%, 30%); }
   .map-label.label-e { transform: translate(8px, -50%); }
@@ -92,6 +101,7 @@ def density_map(
     """
     shown = set(MAP_LAYERS if visible is None else visible)
     folium_map = base_map(zoom=CITY_ZOOM)
+    add_label_styles(folium_map)
     header = folium_map.get_root().header
     header.add_child(StaticElement(_LABEL_CSS), name="map_page_labels")
     if large_type:
@@ -99,25 +109,23 @@ def density_map(
     CustomPane(DENSITY_PANE, z_index=350, pointer_events=True).add_to(folium_map)
     drawn = [layer for layer in layers if layer.key in shown]
     cell_layers = [_density_group(layer).add_to(folium_map) for layer in drawn]
-    if "neighbourhoods" in shown:
-        neighborhoods = _outline_group(
-            context.neighborhoods, MAP_LAYERS["neighbourhoods"], NEIGHBORHOOD_STYLE
-        )
-        neighborhoods.add_to(folium_map)
-    if "districts" in shown:
-        _district_group(context).add_to(folium_map)
-    if "candidates" in shown:
-        _candidate_group(context.neighborhoods).add_to(folium_map)
-    if context.streets and "streets" in shown:
-        _street_group(context.streets, context.pilot_zone).add_to(folium_map)
-    if "pilot_zone" in shown:
-        _pilot_zone_group(context.pilot_zone).add_to(folium_map)
-    if area is not None and area.kind in ("district", "neighborhood"):
-        _selected_group(context, area).add_to(folium_map)
-    if "neighbourhoods" in shown:
-        HoverName(neighborhoods.outlines, "Neighbourhood").add_to(folium_map)
+    picked = area is not None and area.kind in ("district", "neighborhood")
+    kinds = _kinds(shown, bool(context.streets), picked)
+    groups = {  # by switch, in the description's drawing order
+        "neighbourhoods": lambda: _outline_group(
+            context.neighborhoods, MAP_LAYERS["neighbourhoods"], LAYERS["neighbourhoods"]
+        ),
+        "districts": lambda: _district_group(context),
+        "candidates": lambda: _candidate_group(context.neighborhoods),
+        "streets": lambda: _street_group(context.streets, context.pilot_zone),
+        "pilot_zone": lambda: _pilot_zone_group(context.pilot_zone),
+        "selected_area": lambda: _selected_group(context, area),
+    }
+    built = {key: groups[key]().add_to(folium_map) for key in kinds if key in groups}
+    if "neighbourhoods" in built:
+        HoverName(built["neighbourhoods"].outlines, "Neighbourhood").add_to(folium_map)
     ZoomedOutClass(STREET_LABEL_MIN_ZOOM).add_to(folium_map)
-    legend = _legend(shown, bool(context.streets), context.edition)
+    legend = _legend(kinds, context.edition, area)
     if legend is not None:
         legend.add_to(folium_map)
     for layer, cells in zip(drawn, cell_layers, strict=True):
@@ -127,13 +135,20 @@ def density_map(
     return use_local_assets(folium_map)
 
 
+def _kinds(shown: Collection[str], has_streets: bool, picked: bool) -> list[str]:
+    """The described layers the Map page draws, bottom to top: those switched on (streets only when
+    shipped), and the area picked in the sidebar."""
+    extra = ["selected_area"] if picked else []
+    return [key for key in shown_kinds(shown, extra) if key != "streets" or has_streets]
+
+
 class _OutlineGroup(FeatureGroup):
     """A FeatureGroup that remembers its outline layer (the neighbourhood hover box needs it)."""
 
     outlines: GeoJsonLayer
 
 
-def _outlines(frame: pd.DataFrame, style: dict) -> GeoJsonLayer:
+def _outlines(frame: pd.DataFrame, style) -> GeoJsonLayer:
     text = _named_features_json(tuple(frame["geojson"].tolist()), tuple(frame["name"].tolist()))
     return GeoJsonLayer(text, style, interactive=False)
 
@@ -144,7 +159,7 @@ def _named_features_json(geojson: tuple[str, ...], names: tuple[str, ...]) -> st
     return features_json(pd.DataFrame({"geojson": geojson, "name": names}), ["name"])
 
 
-def _outline_group(frame: pd.DataFrame, name: str, style: dict, show: bool = True) -> _OutlineGroup:
+def _outline_group(frame: pd.DataFrame, name: str, style, show: bool = True) -> _OutlineGroup:
     group = _OutlineGroup(name=name, show=show)
     group.outlines = _outlines(frame, style)
     group.outlines.add_to(group)
@@ -167,22 +182,23 @@ def _district_group(context: MapContext) -> FeatureGroup:
     central_id = central_area_id(context.edition)
     others = context.districts[context.districts["area_id"] != central_id]
     central = context.districts[context.districts["area_id"] == central_id]
-    group = FeatureGroup(name=f"Police districts ({edition})")
-    _outlines(others, DISTRICT_STYLE).add_to(group)
-    _outlines(central, CENTRAL_STYLE).add_to(group)
+    group = FeatureGroup(name=f"{LAYERS['districts'].title} ({edition})")
+    _outlines(others, LAYERS["districts"]).add_to(group)
+    _outlines(central, LAYERS["central_district"]).add_to(group)
     TextLabels(
-        (*_label_point(geojson), f"{name} District", "map-label district-label")
-        for geojson, name in _geojson_and_names(context.districts)
+        (*_label_point(geojson), f"{name} District", label_class(kind))
+        for frame, kind in ((others, "districts"), (central, "central_district"))
+        for geojson, name in _geojson_and_names(frame)
     ).add_to(group)
     return group
 
 
 def _candidate_group(neighborhoods: pd.DataFrame) -> FeatureGroup:
     candidates = neighborhoods[neighborhoods["name"].isin(EXPANSION_CANDIDATES)]
-    group = FeatureGroup(name="Expansion candidates")
-    _outlines(candidates, CANDIDATE_STYLE).add_to(group)
+    group = FeatureGroup(name=LAYERS["candidates"].title)
+    _outlines(candidates, LAYERS["candidates"]).add_to(group)
     TextLabels(
-        (*_label_point(geojson), name, "map-label candidate-label")
+        (*_label_point(geojson), name, label_class("candidates"))
         for geojson, name in _geojson_and_names(candidates)
     ).add_to(group)
     return group
@@ -190,14 +206,15 @@ def _candidate_group(neighborhoods: pd.DataFrame) -> FeatureGroup:
 
 def _street_group(streets: dict, pilot_zone: pd.DataFrame) -> FeatureGroup:
     """The streets bounding the pilot zone, each named on the outside of the zone (shown from zoom 14)."""
-    group = FeatureGroup(name="Boundary streets")
-    GeoJsonLayer(json.dumps(streets, separators=(",", ":")), STREET_STYLE, interactive=False).add_to(group)
+    group = FeatureGroup(name=LAYERS["streets"].title)
+    text = json.dumps(streets, separators=(",", ":"))
+    GeoJsonLayer(text, LAYERS["streets"], interactive=False).add_to(group)
     zone = shape(json.loads(pilot_zone["geojson"].iloc[0])).centroid if not pilot_zone.empty else None
     labels = []
     for feature in streets["features"]:
         lat, lon = _street_label_point(feature["geometry"])
         side = _outward_side(zone.y, zone.x, lat, lon) if zone is not None else "n"
-        labels.append((lat, lon, feature["properties"]["name"], f"map-label street-label label-{side}"))
+        labels.append((lat, lon, feature["properties"]["name"], f"{label_class('streets')} label-{side}"))
     TextLabels(labels).add_to(group)
     return group
 
@@ -221,10 +238,11 @@ def _outward_side(centre_lat: float, centre_lon: float, lat: float, lon: float) 
 
 
 def _pilot_zone_group(pilot_zone: pd.DataFrame) -> FeatureGroup:
-    group = FeatureGroup(name="LEAD pilot zone")
-    _outlines(pilot_zone, MAP_PILOT_ZONE_STYLE).add_to(group)
+    style = LAYERS["pilot_zone"]
+    group = FeatureGroup(name=style.title)
+    _outlines(pilot_zone, style).add_to(group)
     TextLabels(
-        (*_label_point(geojson), "LEAD pilot zone", "map-label")
+        (*_label_point(geojson), style.legend, label_class("pilot_zone"))
         for geojson, _ in _geojson_and_names(pilot_zone)
     ).add_to(group)
     return group
@@ -233,8 +251,9 @@ def _pilot_zone_group(pilot_zone: pd.DataFrame) -> FeatureGroup:
 def _selected_group(context: MapContext, area: AreaChoice) -> FeatureGroup:
     frame = context.districts if area.kind == "district" else context.neighborhoods
     picked = frame[frame["area_id"] == area.area_id]
-    group = FeatureGroup(name=html_text(f"Selected: {area.label}"))  # a layer's name is HTML to Leaflet
-    _outlines(picked, SELECTED_STYLE).add_to(group)
+    style = LAYERS["selected_area"]
+    group = FeatureGroup(name=html_text(style.title.format(label=area.label)))  # a name is HTML to Leaflet
+    _outlines(picked, style).add_to(group)
     return group
 
 
@@ -257,7 +276,7 @@ def _density_group(layer: DensityLayer) -> FeatureGroup:
     suffix = script_json(f"</strong><br>{html_text(layer.period)}")
     GeoJsonLayer(
         json.dumps(slim, separators=(",", ":")),
-        CELL_STYLE,
+        path_style(CELLS),
         colour_property="colour",
         tooltip_js=f"{prefix} + feature.properties.count_text + {suffix}",
         pane=DENSITY_PANE,
@@ -265,28 +284,13 @@ def _density_group(layer: DensityLayer) -> FeatureGroup:
     return group
 
 
-# layer key -> its rows in the boundaries legend: (fill, label, border)
-LEGEND_ROWS = {
-    "pilot_zone": [("rgba(178,24,43,0.25)", "LEAD pilot zone", "3px solid #b2182b")],
-    "districts": [
-        ("transparent", "Central District", "3px dashed #08306b"),
-        ("transparent", "Police districts ({edition})", "2px solid #6b7785"),
-    ],
-    "candidates": [("rgba(197,27,125,0.2)", "Expansion candidate", "3px solid #c51b7d")],
-    "neighbourhoods": [("transparent", "Neighbourhood (NSA)", "1px solid #7d848c")],
-    "streets": [("transparent", "Boundary street", "3px solid #1b1f24")],
-}
-
-
-def _legend(shown: Collection[str], has_streets: bool, edition: str) -> Legend | None:
+def _legend(kinds: Collection[str], edition: str, area: AreaChoice | None) -> Legend | None:
     """The boundaries legend, listing only the outlines drawn (and which district edition); None when
     none is."""
     edition_label = DISTRICT_EDITIONS.get(edition, edition).split(" (")[0]
+    label = area.label if area is not None else ""
     rows = [
-        (fill, label.format(edition=edition_label), border)
-        for key, key_rows in LEGEND_ROWS.items()
-        if key in shown and (key != "streets" or has_streets)
-        for fill, label, border in key_rows
+        legend_row(LAYERS[key], edition=edition_label, label=label) for key in LEGEND_ORDER if key in kinds
     ]
     return Legend("Boundaries", rows, position="bottomleft") if rows else None
 
@@ -334,14 +338,14 @@ def scale_legend_html(layer: DensityLayer) -> str:
         rows.append("<div>No cells to draw for these filters.</div>")
     else:
         for colour, label in zip(layer.scale.colours, layer.scale.labels(), strict=True):
-            swatch = f'<span class="swatch" style="background:{colour};border:1px solid #666"></span>'
-            rows.append(f"<div>{swatch}{html_text(label)} {html_text(layer.noun)}</div>")
+            fill, edge = css_colour(colour, CELLS.fill_opacity), css_colour(KEY_EDGE, CELLS.stroke_opacity)
+            swatch = f'<span class="swatch" style="background:{fill};border:1px solid {edge}"></span>'
+            rows.append(f"<div>{swatch}{html_text(class_legend(label, layer.noun))}</div>")
     notes = [cell_size_text(layer.resolution)]
     if layer.scale is not None:
         notes.append(f"Colours: {layer.scale.palette}")
     if layer.hidden.cells:
-        withheld = ", nor cells withheld to protect them" if layer.hidden.withheld else ""
-        notes.append(f"Cells with fewer than 5 not drawn{withheld}")
+        notes.append(hidden_cells_legend(bool(layer.hidden.withheld)))
     note_html = "".join(f'<div style="font-size:12px;color:#333">{html_text(note)}</div>' for note in notes)
     return f"<h4>{html_text(layer.title)}</h4>{''.join(rows)}{note_html}"
 

@@ -7,7 +7,6 @@ Pages pass their cached ``query`` function in (``ui.data.query``); scripts and t
 from __future__ import annotations
 
 import json
-import math
 import re
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
@@ -18,22 +17,26 @@ from pathlib import Path
 import pandas as pd
 
 from domain import disclosure, program
-from domain import format as fmt
-from domain.privacy import SUPPRESSED_TEXT, Disclosure, is_small, public_count
+from domain.figures import (
+    ELIGIBLE_ARRESTS,
+    ENROLLED,
+    REFERRALS,
+    REFERRALS_PER_100,
+    count_text,
+    referrals_per_100_text,
+)
+from domain.privacy import Disclosure, is_small, public_count
 from geo.density import DensityLayer, cell_resolution, density_layer
+from geo.map_style import CELL_LAYERS, LAYERS
 
 DISTRICT_EDITIONS = {"1959-2022": "1959–2022 (the LEAD era)", "2023": "2023 (current)"}
 DEFAULT_EDITION = "1959-2022"
 ANY = "any"  # the filter value meaning "no filter"
-# The map's layers, switched on and off above the map (and kept in a shared link): key -> name.
-MAP_LAYERS = {
-    "referrals": "Referrals per cell",
-    "arrests": "Eligible arrests per cell",
-    "neighbourhoods": "Neighbourhoods (NSA)",
-    "districts": "Police districts",
-    "candidates": "Expansion candidates",
-    "streets": "Boundary streets",
-    "pilot_zone": "LEAD pilot zone",
+# The map's layers, switched on and off above the map (and kept in a shared link): key -> name. The
+# names come from the one map description (geo/map_style.py), so the switch and the legend agree.
+_OUTLINES = ("neighbourhoods", "districts", "candidates", "streets", "pilot_zone")
+MAP_LAYERS = {key: CELL_LAYERS[key].title for key in ("referrals", "arrests")} | {
+    key: LAYERS[key].title for key in _OUTLINES
 }
 # Two hexagon layers over each other cannot be read: eligible arrests start switched off.
 DEFAULT_LAYERS = [key for key in MAP_LAYERS if key != "arrests"]
@@ -227,88 +230,73 @@ def _withheld_cells(cells: pd.DataFrame, total: int, unmapped: int) -> set[int]:
     return {cell for cell in counts.hidden() if cell in records and not is_small(records[cell])}
 
 
-# The figures load_figures gives, in order (headline_figures and unmapped_text read them by name).
+# The counts load_figures gives, in order (headline_figures and unmapped_text read them by name).
 _FIGURE_NAMES = (
     "referrals",
     "enrolled",
     "eligible_arrests",
-    "diversion_ratio",
     "referrals_unmapped",
     "eligible_arrests_unmapped",
 )
 
 
 def load_figures(run_query: RunQuery, filters: MapFilters) -> pd.Series:
-    """Referrals, enrolled, LEAD-eligible arrests, the diversion ratio (referrals per 100 eligible
-    arrests, same area and period) and how many of each have no coordinates, for ``filters``.
+    """Referrals, enrolled, LEAD-eligible arrests (same area and period) and how many of each have no
+    coordinates, for ``filters``: counts only; ``headline_figures`` derives the ratio from them.
 
     Arrests are summed from their layer's cell counts (the query the map draws from); referrals are
     counted for the area as a whole (``map_referral_totals``), published as on every other page in a
-    public view. The referral type filters referrals only; the offense category filters both sides
-    of the ratio. Counts come as
-    floats, as they did from one SQL row; the ratio is NaN when there are no eligible arrests.
+    public view. The referral type filters referrals only; the offense category filters both.
+    Counts come as floats, as they did from one SQL row.
     """
     referral_totals = run_query("map_referral_totals", **filters.referral_parameters()).iloc[0]
-    referrals, referrals_unmapped = int(referral_totals["records"]), int(referral_totals["records_unmapped"])
     arrests, arrests_unmapped = _totals(_counted(run_query, filters, "arrests"))
     values = (
-        referrals,
+        int(referral_totals["records"]),
         int(referral_totals["enrolled"]),
         arrests,
-        diversion_ratio(referrals, arrests),
-        referrals_unmapped,
+        int(referral_totals["records_unmapped"]),
         arrests_unmapped,
     )
     return pd.Series(values, index=list(_FIGURE_NAMES), dtype="float64", name=0)
 
 
-def diversion_ratio(referrals: int, eligible_arrests: int) -> float:
-    """Referrals per 100 eligible arrests, to one decimal; NaN with no eligible arrests.
-
-    Rounded as DuckDB's ``round(100.0 * referrals / eligible_arrests, 1)`` rounds (half away from
-    zero on the value times ten), the rounding the figure had when SQL computed it:
-
-    >>> diversion_ratio(1, 400), diversion_ratio(1, 8), diversion_ratio(3, 0)
-    (0.3, 12.5, nan)
-    """
-    if eligible_arrests <= 0:
-        return math.nan
-    scaled = 100.0 * referrals / eligible_arrests * 10.0
-    whole = math.floor(scaled)
-    return (whole + (1 if scaled - whole >= 0.5 else 0)) / 10.0
-
-
 # Figures beside the map -------------------------------------------------------------------------------
 
-RATIO_HELP = (
-    "Referrals per 100 LEAD-eligible arrests in the same area and period, computed from the loaded "
-    "data. No published figure exists for this ratio."
-)
+# pages/map.py's caption says what the ratio is in the same words as its help.
+RATIO_HELP = REFERRALS_PER_100.help
+_SHOWN_COUNTS = (REFERRALS, ENROLLED, ELIGIBLE_ARRESTS)
 
 
 @dataclass(frozen=True)
 class HeadlineFigure:
-    key: str
+    key: str  # a key of domain.figures.FIGURES
     label: str
-    value: str  # as shown: small counts suppressed in public views
+    value: str  # as shown: small counts, and the ratio they would give away, hidden in public views
     help: str | None = None
 
 
-def headline_figures(figures: pd.Series, public: bool) -> list[HeadlineFigure]:
-    """The four figures from ``load_figures``, written for the screen.
+def headline_figures(counts: pd.Series, public: bool) -> list[HeadlineFigure]:
+    """People referred, enrolled, LEAD-eligible arrests and referrals per 100 of them, as shown.
 
-    In public views counts of 1-4 read "fewer than 5", and the ratio is withheld when either of its
-    counts is small, since the ratio and the other count would give the hidden one back.
+    ``counts`` holds ``referrals``, ``enrolled`` and ``eligible_arrests`` (a ``load_figures`` result,
+    or a row of ``queries/referral_headline.sql``). Labels, the ratio's formula and rounding, and what
+    a public view hides are ``domain.figures``'s, so the Overview and the brief read the same.
+
+    >>> counts = pd.Series({"referrals": 3, "enrolled": 2, "eligible_arrests": 400})
+    >>> [figure.value for figure in headline_figures(counts, public=True)]
+    ['fewer than 5', 'fewer than 5', '400', '— (fewer than 5 in a count)']
     """
-    referrals, arrests = figures["referrals"], figures["eligible_arrests"]
-    ratio = fmt.ratio(figures["diversion_ratio"])
-    if public and (is_small(referrals) or is_small(arrests)):
-        ratio = f"— ({SUPPRESSED_TEXT} in a count)"
+    shown = [
+        HeadlineFigure(
+            figure.key, figure.label, count_text(figure.key, counts[figure.key], public), figure.help
+        )
+        for figure in _SHOWN_COUNTS
+    ]
+    ratio = referrals_per_100_text(counts["referrals"], counts["eligible_arrests"], public)
     return [
-        HeadlineFigure("referrals", "People referred", public_count(referrals, public)),
-        HeadlineFigure("enrolled", "Enrolled", public_count(figures["enrolled"], public)),
-        HeadlineFigure("eligible_arrests", "LEAD-eligible arrests", public_count(arrests, public)),
-        HeadlineFigure("diversion_ratio", "Referrals per 100 eligible arrests", ratio, RATIO_HELP),
+        *shown,
+        HeadlineFigure(REFERRALS_PER_100.key, REFERRALS_PER_100.label, ratio, REFERRALS_PER_100.help),
     ]
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 import folium
 from branca.element import Element, MacroElement, Template
 
+from geo.map_style import GROUND
+
 STATIC_URL = "/app/static/vendor"
 
 # folium asset name -> local URL. Names folium uses that the dashboard does not need (jQuery, Bootstrap,
@@ -103,6 +105,6 @@ def base_map(center=DOWNTOWN_CENTER, zoom: int = 14, online_tiles: bool = True, 
     _LocalMarkerImages().add_to(folium_map)
     # A light ground colour so the offline map is not a grey void behind the vector context.
     folium_map.get_root().header.add_child(
-        Element("<style>.leaflet-container{background:#f4f1ea;}</style>"), name="map_background"
+        Element(f"<style>.leaflet-container{{background:{GROUND};}}</style>"), name="map_background"
     )
     return folium_map

@@ -30,10 +30,12 @@ from shapely.geometry import box, shape
 from shapely.geometry.base import BaseGeometry
 
 from domain.safe_text import html_attribute, html_text
-from geo.static_map import BACKGROUND, CENTRAL, DISTRICT, FRAME, PILOT_ZONE, svg_text
+from geo.map_style import FRAME, GROUND, LAYERS, LEGEND_MAX_WIDTH, TEXT, LayerStyle
+from geo.static_map import svg_key, svg_paint, svg_text
 
-DISTRICT_TEXT = "#2b2f36"  # 7:1 or more on the map's ground
-ZONE_TEXT = "#7f0f1e"
+ZONE, CENTRAL, DISTRICTS, STREETS = (
+    LAYERS[key] for key in ("pilot_zone", "central_district", "districts", "streets")
+)
 SOURCE = "Police districts as drawn 1959–2022. Boundaries: Baltimore City Open Data, generalised."
 PICTURE_DESCRIPTION = (
     "Map: the LEAD pilot zone (Franklin St to Pratt St, St. Paul St to MLK Jr Blvd) inside the Central "
@@ -41,7 +43,6 @@ PICTURE_DESCRIPTION = (
 )
 FONT = "'Source Sans', 'Source Sans Pro', 'DejaVu Sans', Arial, sans-serif"  # the page's own first
 METRES_PER_DEGREE_LATITUDE = 111_132
-CENTRAL_LINE = f'stroke="{CENTRAL}" stroke-width="3" stroke-dasharray="8 6"'
 MARGIN = 0.08  # space around the Central District, as a share of its size
 # A character's width as a share of the type size (a little over the page font's average), to keep
 # labels clear of each other and inside the picture.
@@ -120,20 +121,19 @@ def _picture(
     by_importance = sorted(named.items(), key=lambda item: (item[0] != central_id, -item[1][1].area))
     for area_id, (name, geometry) in by_importance:
         central = area_id == central_id
-        labels.inside(
-            f"{name} District", geometry, zone, CENTRAL if central else DISTRICT_TEXT, required=central
-        )
+        colour = (CENTRAL if central else DISTRICTS).label
+        labels.inside(f"{name} District", geometry, zone, colour, required=central)
 
     frame = f'width="{width}" height="{height:.1f}"'
     parts = [
         f'<clipPath id="overview-frame"><rect {frame}/></clipPath>',
-        f'<g clip-path="url(#overview-frame)" stroke-linejoin="round"><rect {frame} fill="{BACKGROUND}"/>',
-        _path("other-districts", others, f'fill="none" stroke="{DISTRICT}" stroke-width="1.5"'),
+        f'<g clip-path="url(#overview-frame)" stroke-linejoin="round"><rect {frame} fill="{GROUND}"/>',
+        # laid out in screen pixels: every line as wide as on the interactive map
+        _path("other-districts", others, svg_paint(DISTRICTS, DISTRICTS.width)),
     ]
     if central_id in named:
-        parts.append(_path("central-district", [named[central_id][1]], f'fill="none" {CENTRAL_LINE}'))
-    zone_style = f'fill="{PILOT_ZONE}" fill-opacity="0.2" stroke="{PILOT_ZONE}" stroke-width="3.5"'
-    parts += [_path("pilot-zone", [zone], zone_style), *labels.svg, scale_bar, "</g>"]
+        parts.append(_path("central-district", [named[central_id][1]], svg_paint(CENTRAL, CENTRAL.width)))
+    parts += [_path("pilot-zone", [zone], svg_paint(ZONE, ZONE.width)), *labels.svg, scale_bar, "</g>"]
     parts.append(f'<rect {frame} fill="none" stroke="{FRAME}" stroke-width="1"/>')
     parts.append(legend.svg())
     return (
@@ -196,19 +196,23 @@ class _Labels:
         width = _text_width(text, size, bold)
         left = {"start": x, "middle": x - width / 2, "end": x - width}[anchor]
         self.taken.append(box(left, y - size * 0.65, left + width, y + size * 0.65))
-        text_svg = svg_text(x, y + size * 0.35, text, size, colour, bold=bold, anchor=anchor, halo=0.9)
+        italic = kind == "street" and STREETS.italic_label
+        text_svg = svg_text(
+            x, y + size * 0.35, text, size, colour, bold=bold, anchor=anchor, halo=0.9, italic=italic
+        )
         self.svg.append(text_svg.replace("<text ", f'<text data-label="{kind}" ', 1))
 
     def on_zone(self, zone: BaseGeometry) -> None:
-        """ "LEAD pilot zone" on the zone: on one line if it fits across it, else on two."""
-        text, size = "LEAD pilot zone", self.size
+        """The zone's name on the zone: on one line if it fits across it, else on two."""
+        text, size = ZONE.title, self.size
         point = zone.representative_point()
         west, _, east, _ = zone.bounds
         if _text_width(text, size, True) <= (east - west) * 1.1:
-            self._add(point.x, point.y, text, size, ZONE_TEXT, "pilot-zone")
+            self._add(point.x, point.y, text, size, ZONE.label, "pilot-zone")
         else:
-            self._add(point.x, point.y - size * 0.6, "LEAD", size, ZONE_TEXT, "pilot-zone")
-            self._add(point.x, point.y + size * 0.6, "pilot zone", size, ZONE_TEXT, "pilot-zone")
+            first, rest = text.split(" ", 1)
+            self._add(point.x, point.y - size * 0.6, first, size, ZONE.label, "pilot-zone")
+            self._add(point.x, point.y + size * 0.6, rest, size, ZONE.label, "pilot-zone")
 
     def beside_zone(self, name: str, street: BaseGeometry, zone: BaseGeometry) -> None:
         """A boundary street's name just outside the zone, by the edge the street runs along."""
@@ -225,10 +229,10 @@ class _Labels:
             )
             for index, text in enumerate(lines):
                 y = middle.y + (index - (len(lines) - 1) / 2) * size * 1.2
-                self._add(x, y, text, size, DISTRICT_TEXT, "street", anchor, bold=False)
+                self._add(x, y, text, size, STREETS.label, "street", anchor, bold=False)
         else:
             y = north - gap - size * 0.5 if middle.y < centre.y else south + gap + size * 0.5
-            self._add(centre.x, y, name, size, DISTRICT_TEXT, "street", bold=False)
+            self._add(centre.x, y, name, size, STREETS.label, "street", bold=False)
 
     def inside(
         self, text: str, area: BaseGeometry, zone: BaseGeometry, colour: str, required: bool = False
@@ -278,8 +282,8 @@ def _scale_bar(to_pixels, width: float, height: float, size: float) -> tuple[str
         f'<g data-part="scale"><rect x="{west:.1f}" y="{north:.1f}" width="{east - west:.1f}" '
         f'height="{south - north:.1f}" fill="white" fill-opacity="0.85"/>'
         f'<path d="M{right - pixels:.1f},{bottom - size * 0.3:.1f}v{size * 0.3:.1f}h{pixels:.1f}'
-        f'v{-size * 0.3:.1f}" fill="none" stroke="{DISTRICT_TEXT}" stroke-width="2"/>'
-        f"{svg_text(right - pixels / 2, bottom - size * 0.6, text, size, DISTRICT_TEXT, anchor='middle')}</g>"
+        f'v{-size * 0.3:.1f}" fill="none" stroke="{TEXT}" stroke-width="2"/>'
+        f"{svg_text(right - pixels / 2, bottom - size * 0.6, text, size, TEXT, anchor='middle')}</g>"
     )
     return svg, area
 
@@ -289,7 +293,7 @@ class _Legend:
     """A key and a name per boundary, then the source: in a band under the map (entries flowing in
     rows), or in a column to its right when the picture is wide (entries one under another)."""
 
-    entries: tuple[tuple[str, str, float, float], ...]  # key SVG template, name, x, baseline y
+    entries: tuple[tuple[LayerStyle, str, float, float], ...]  # layer, name, x, baseline y
     source: tuple[tuple[float, float, str], ...]  # x, baseline y, line
     type: float
     small: float
@@ -299,29 +303,17 @@ class _Legend:
     def svg(self) -> str:
         size = self.type
         parts = ['<g data-part="legend">']
-        for key, name, x, y in self.entries:
-            parts.append(key.format(x=x, y=y - size * 0.75, w=size * 2, h=size * 0.9, middle=y - size * 0.3))
-            parts.append(svg_text(x + size * 2.5, y, name, size, DISTRICT_TEXT))
-        parts += [svg_text(x, y, text, self.small, DISTRICT_TEXT) for x, y, text in self.source]
+        for style, name, x, y in self.entries:
+            line = min(style.width, LEGEND_MAX_WIDTH)
+            parts.append(svg_key(style, x, y - size * 0.75, size * 2, size * 0.9, line))
+            parts.append(svg_text(x + size * 2.5, y, name, size, TEXT))
+        parts += [svg_text(x, y, text, self.small, TEXT) for x, y, text in self.source]
         parts.append("</g>")
         return "".join(parts)
 
 
-_KEYS = (
-    (
-        '<rect x="{x:.1f}" y="{y:.1f}" width="{w:.1f}" height="{h:.1f}" '
-        f'fill="{PILOT_ZONE}" fill-opacity="0.2" stroke="{PILOT_ZONE}" stroke-width="3"/>',
-        "LEAD pilot zone",
-    ),
-    (
-        f'<path d="M{{x:.1f}},{{middle:.1f}}h{{w:.1f}}" {CENTRAL_LINE}/>',
-        "Central District",
-    ),
-    (
-        f'<path d="M{{x:.1f}},{{middle:.1f}}h{{w:.1f}}" stroke="{DISTRICT}" stroke-width="2"/>',
-        "Other police districts",
-    ),
-)
+# The legend: the three boundaries drawn, as the map description names them.
+_KEYS = tuple((style, style.legend_text()) for style in (ZONE, CENTRAL, DISTRICTS))
 
 
 def _legend(size: PictureSize) -> _Legend:

@@ -8,7 +8,8 @@ site for context. Its content depends only on the period's figures, so drawing d
 Only the choropleth's colours and tooltips and the legend change with the period. So the map is
 rendered once with placeholders there (``planner_base_map``, cached by the page through ``ui.maps``)
 and each rerun fills in the period's values as text (``fill_period``): the browser gets exactly what
-``st_folium`` would send for ``planner_map``, without folium rendering a few hundred outlines again.
+``st_folium`` would send for the map drawn with those values, without folium rendering a few hundred
+outlines again. Colours, lines and legend texts are the map description's (``geo.map_style``).
 """
 
 from __future__ import annotations
@@ -21,44 +22,44 @@ import folium
 import numpy as np
 import pandas as pd
 import shapely
-from branca.element import Element, MacroElement, Template
+from branca.element import MacroElement, Template
 from folium.plugins import Draw
 from folium.utilities import JsCode
 from shapely.geometry import mapping, shape
 from shapely.geometry.base import BaseGeometry
 
 from domain.safe_text import NAME_LIMIT, html_text
-from geo.layers import DISTRICT_STYLE, PILOT_ZONE_STYLE, feature_collection, outline_layer, text_label
+from geo.layers import (
+    Legend,
+    StaticElement,
+    add_label_styles,
+    css_colour,
+    feature_collection,
+    label_class,
+    legend_row,
+    outline_layer,
+    path_style,
+    text_label,
+)
+from geo.layers import legend_html as _legend_html
+from geo.map_style import ARREST_DENSITY, COMPARISON_COLOURS, KEY_EDGE, LAYERS, SITE_MARK, comparison_style
 from geo.offline_map import base_map, use_local_assets
 
-PROPOSAL_COLOUR = "#e66101"  # the area being drawn or picked
-PROPOSAL_STYLE = {"color": PROPOSAL_COLOUR, "weight": 4, "fillColor": PROPOSAL_COLOUR, "fillOpacity": 0.18}
-CANDIDATE_STYLE = {"color": "#01665e", "weight": 4, "fillOpacity": 0}
-# Purples: sequential, readable on a projector, and clear of the pilot zone's red and the proposal's orange.
-DENSITY_COLOURS = ("#f2f0f7", "#cbc9e2", "#9e9ac8", "#756bb1", "#54278f")
-NO_DATA_COLOUR = "#d9d9d9"
+PICKED = LAYERS["picked_area"]  # the area being drawn or picked
+PROPOSAL_COLOUR = PICKED.stroke
+PROPOSAL_STYLE = path_style(PICKED)
+SITE = LAYERS["site"]
 CITY_CENTRE = (39.297, -76.615)  # downtown, slightly north: the city's dense core fills the frame at zoom 12
-# Distinct, colour-blind-safer outlines for up to four proposals compared side by side.
-COMPARISON_COLOURS = ("#1b9e77", "#d95f02", "#7570b3", "#e7298a")
-HIDDEN_DENSITY_TEXT = "fewer than 5 arrests (hidden), or withheld to protect one"
-DENSITY_STYLE = {"color": "#8c8c8c", "weight": 0.6, "fillOpacity": 0.55}  # fillColor comes per period
-DENSITY_LAYER_NAME = "LEAD-eligible arrests per km² (neighbourhoods)"
+DISTRICTS_NAME = LAYERS["districts"].title + " (1959–2022)"
+# The neighbourhoods' own outline, filled by the period's density (fillColor comes per period).
+DENSITY_STYLE = {**path_style(LAYERS["neighbourhoods"]), "fillOpacity": ARREST_DENSITY.fill_opacity}
 
-_PLANNER_CSS = """
+_PLANNER_CSS = f"""
 <style>
-  .candidate-label { white-space: nowrap; font: bold 14px sans-serif; color: #01463f;
-                     text-shadow: 0 0 3px #fff, 0 0 3px #fff, 0 0 3px #fff;
-                     transform: translate(-50%, -50%); }
-  .site-label { white-space: nowrap; font: bold 14px sans-serif; color: #111;
-                transform: translate(-9px, -12px); }
-  .site-label .star { color: #b2182b; font-size: 22px; vertical-align: middle; }
-  .leaflet-container { font-size: 14px; }
-  .proposal-label { color: #111; }
-  .planner-legend { background: rgba(255,255,255,0.94); padding: 4px 8px; border: 1px solid #555;
-                    border-radius: 4px; font: 13px/1.35 sans-serif; color: #111; max-width: 190px; }
-  .planner-legend summary { font-weight: bold; cursor: pointer; }
-  .planner-legend .swatch { display: inline-block; width: 18px; height: 10px; margin-right: 5px;
-                            vertical-align: middle; }
+  .site-label {{ white-space: nowrap; font: bold 14px sans-serif; color: {SITE.label};
+                transform: translate(-9px, -12px); }}
+  .site-label .star {{ color: {SITE.stroke}; font-size: 22px; vertical-align: middle; }}
+  .leaflet-container {{ font-size: 14px; }}
 </style>
 """
 
@@ -66,57 +67,17 @@ _PLANNER_CSS = """
 # Projector mode: everything written on the map a size up, for the back of a meeting room.
 _LARGE_TYPE_CSS = """
 <style>
-  .leaflet-container .planner-legend { font-size: 18px; max-width: 280px; }
-  .leaflet-container .planner-legend .swatch { width: 24px; height: 14px; }
-  .leaflet-container .candidate-label, .leaflet-container .site-label { font-size: 18px; }
+  .leaflet-container .lead-legend.folding { font-size: 18px; max-width: 280px; }
+  .leaflet-container .lead-legend.folding .swatch { width: 24px; height: 14px; }
+  .leaflet-container .map-label, .leaflet-container .site-label { font-size: 18px; }
   .leaflet-container .leaflet-tooltip { font-size: 18px; }
 </style>
 """
 
 
-_FOLDING_LEGEND = Template(
-    """
-{% macro script(this, kwargs) %}
-(function() {
-  var legend = L.control({position: {{ this.position | tojson }}});
-  legend.onAdd = function () {
-    var div = L.DomUtil.create('div', 'lead-legend planner-legend');
-    div.setAttribute('data-testid', 'map-legend');
-    div.innerHTML = {{ this.legend_html | tojson }};
-    L.DomEvent.disableClickPropagation(div);
-    return div;
-  };
-  legend.addTo({{ this._parent.get_name() }});
-})();
-{% endmacro %}
-"""
-)
-
-
 def legend_html(title: str, items: list[tuple[str, str, str]]) -> str:
     """A folding legend's content: rows of (fill colour, label, border) under a title that folds them."""
-    rows = "".join(
-        f'<div><span class="swatch" style="background:{html_text(fill)};'
-        f'border:{html_text(border)}"></span>'
-        f"{html_text(label, NAME_LIMIT)}</div>"
-        for fill, label, border in items
-    )
-    return f"<details open><summary>{html_text(title)}</summary>{rows}</details>"
-
-
-class FoldingLegend(MacroElement):
-    """A compact legend that folds away on a click of its title, for a small map that is drawn on.
-
-    Styled by the shared ``.lead-legend`` rules (``geo.layers.Legend``) plus ``_PLANNER_CSS``;
-    ``html`` comes from ``legend_html``.
-    """
-
-    def __init__(self, html: str, position: str = "bottomleft"):
-        super().__init__()
-        self._name = "FoldingLegend"
-        self._template = _FOLDING_LEGEND
-        self.position = position
-        self.legend_html = html
+    return _legend_html(title, items, folding=True)
 
 
 _DENSITIES = Template(
@@ -143,7 +104,7 @@ class _Densities(MacroElement):
 _DENSITY_PER_FEATURE = JsCode(
     "function (feature, layer) {\n"
     "    var shown = plannerDensity[feature.properties.name] || "
-    + json.dumps([NO_DATA_COLOUR, HIDDEN_DENSITY_TEXT])
+    + json.dumps([ARREST_DENSITY.no_data, ARREST_DENSITY.hidden_tooltip])
     + ";\n"
     "    feature.properties.density_text = shown[1];\n"
     "    layer.setStyle({fillColor: shown[0]});\n"
@@ -165,7 +126,7 @@ class PeriodValues:
 _SLOTS = PeriodValues(densities="planner-period-densities", legend_html="planner-period-legend")
 
 
-def density_bins(values: pd.Series, classes: int = len(DENSITY_COLOURS)) -> list[float]:
+def density_bins(values: pd.Series, classes: int = len(ARREST_DENSITY.colours)) -> list[float]:
     """Upper edges of quantile classes over the positive values (the last edge is the maximum).
 
     >>> density_bins(pd.Series([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]), classes=2)
@@ -180,15 +141,16 @@ def density_bins(values: pd.Series, classes: int = len(DENSITY_COLOURS)) -> list
 
 
 def _colour_for(value, bins: list[float]) -> str:
+    colours = ARREST_DENSITY.colours
     if value is None or (isinstance(value, float) and math.isnan(value)) or pd.isna(value):
-        return NO_DATA_COLOUR
+        return ARREST_DENSITY.no_data
     if value <= 0 or not bins:
-        return DENSITY_COLOURS[0]
-    offset = len(DENSITY_COLOURS) - len(bins)
+        return colours[0]
+    offset = len(colours) - len(bins)
     for index, edge in enumerate(bins):
         if value <= edge:
-            return DENSITY_COLOURS[offset + index]
-    return DENSITY_COLOURS[-1]
+            return colours[offset + index]
+    return colours[-1]
 
 
 def _density_layer(neighbourhoods: pd.DataFrame) -> folium.GeoJson:
@@ -201,7 +163,7 @@ def _density_layer(neighbourhoods: pd.DataFrame) -> folium.GeoJson:
         feature_collection(
             neighbourhoods.assign(label=labels, density_text=None), ["name", "label", "density_text"]
         ),
-        name=DENSITY_LAYER_NAME,
+        name=ARREST_DENSITY.title,
         style_function=lambda _feature: DENSITY_STYLE,
         on_each_feature=_DENSITY_PER_FEATURE,
         tooltip=folium.GeoJsonTooltip(fields=["label", "density_text"], labels=False),
@@ -213,8 +175,10 @@ def period_values(densities: pd.DataFrame) -> PeriodValues:
     ``eligible_per_year_km2`` (missing where a small count is hidden).
 
     >>> frame = pd.DataFrame({"name": ["A", "B"], "eligible_per_year_km2": [3.0, None]})
-    >>> period_values(frame).densities["A"]
-    ['#54278f', '3.0 eligible arrests / year / km²']
+    >>> period_values(frame).densities["A"][1]
+    '3.0 eligible arrests / year / km²'
+    >>> period_values(frame).densities["A"][0] == ARREST_DENSITY.colours[-1]
+    True
     """
     values = densities["eligible_per_year_km2"]
     bins = density_bins(values)
@@ -222,20 +186,20 @@ def period_values(densities: pd.DataFrame) -> PeriodValues:
         name: [
             _colour_for(value, bins),
             html_text(
-                HIDDEN_DENSITY_TEXT if pd.isna(value) else f"{value:,.1f} eligible arrests / year / km²"
+                ARREST_DENSITY.hidden_tooltip
+                if pd.isna(value)
+                else f"{value:,.1f} eligible arrests / year / km²"
             ),
         ]
         for name, value in zip(densities["name"], values, strict=True)
     }
+    hidden = (_swatch(ARREST_DENSITY.no_data), ARREST_DENSITY.hidden_legend, f"1px solid {KEY_EDGE}")
     legend = legend_html(
-        "Eligible arrests a year per km²",
+        ARREST_DENSITY.unit,
         [
             *_density_legend_rows(bins),
-            (NO_DATA_COLOUR, "Hidden (fewer than 5) or withheld", "1px solid #8c8c8c"),
-            ("transparent", "Named candidate", "3px solid #01665e"),
-            ("rgba(178,24,43,0.25)", "LEAD pilot zone", "3px solid #b2182b"),
-            ("rgba(230,97,1,0.25)", "Your proposal", f"3px solid {PROPOSAL_COLOUR}"),
-            ("transparent", "★ Case management", "0 solid transparent"),
+            hidden,
+            *(legend_row(LAYERS[key]) for key in ("candidates", "pilot_zone", "picked_area", "site")),
         ],
     )
     return PeriodValues(densities=by_name, legend_html=legend)
@@ -243,7 +207,7 @@ def period_values(densities: pd.DataFrame) -> PeriodValues:
 
 def fill_period(script: str, densities: pd.DataFrame) -> str:
     """The script of ``planner_base_map`` with the period's values (``period_values(densities)``) in
-    place of the stand-ins: the same text ``planner_map`` renders to."""
+    place of the stand-ins: the same text the map renders to when drawn with those values."""
     values = period_values(densities)
     for slot, value in ((_SLOTS.densities, values.densities), (_SLOTS.legend_html, values.legend_html)):
         placeholder = _TOJSON.render(value=slot)
@@ -260,7 +224,7 @@ def _label_point(geojson: str) -> tuple[float, float]:
 
 
 def _site_marker(site) -> folium.Marker:
-    html = f'<div class="site-label"><span class="star">★</span> {html_text("Case management")}</div>'
+    html = f'<div class="site-label"><span class="star">{SITE_MARK}</span> {html_text(SITE.title)}</div>'
     return folium.Marker(
         location=(site.lat, site.lon),
         icon=folium.DivIcon(html=html, icon_size=(0, 0)),
@@ -268,28 +232,19 @@ def _site_marker(site) -> folium.Marker:
     )
 
 
+def _swatch(colour: str) -> str:
+    """A density class's swatch: its colour as the map fills it."""
+    return css_colour(colour, ARREST_DENSITY.fill_opacity)
+
+
 def _density_legend_rows(bins: list[float]) -> list[tuple[str, str, str]]:
-    offset = len(DENSITY_COLOURS) - len(bins)
+    colours = ARREST_DENSITY.colours
+    offset = len(colours) - len(bins)
     rows, lower = [], 0.0
     for index, edge in enumerate(bins):
-        rows.append((DENSITY_COLOURS[offset + index], f"{lower:,.1f}–{edge:,.1f}", "1px solid #8c8c8c"))
+        rows.append((_swatch(colours[offset + index]), f"{lower:,.1f}–{edge:,.1f}", f"1px solid {KEY_EDGE}"))
         lower = edge
     return rows
-
-
-def planner_map(
-    pilot_zone: pd.DataFrame,
-    districts: pd.DataFrame,
-    neighbourhoods: pd.DataFrame,
-    site,
-    large_type: bool = False,
-) -> folium.Map:
-    """The drawing map. ``neighbourhoods`` has ``name``, ``geojson``, ``is_candidate`` and
-    ``eligible_per_year_km2`` (missing where a small count is hidden); ``site`` has lon, lat, name.
-    ``large_type`` (projector mode) sets the legend, labels and tooltips a size larger.
-    """
-    period = period_values(neighbourhoods)
-    return _drawing_map(pilot_zone, districts, neighbourhoods, site, large_type, period)
 
 
 def planner_base_map(
@@ -299,9 +254,11 @@ def planner_base_map(
     site,
     large_type: bool = False,
 ) -> folium.Map:
-    """``planner_map`` with stand-ins for everything the period changes: render it once and give
-    each rerun's script its values with ``fill_period``. Only the outlines, names and candidate flags
-    of ``neighbourhoods`` are used."""
+    """The drawing map. ``neighbourhoods`` has ``name``, ``geojson`` and ``is_candidate``; ``site`` has
+    lon, lat, name. ``large_type`` (projector mode) sets the legend, labels and tooltips a size larger.
+
+    Everything the period changes is a stand-in: render the map once and give each rerun's script the
+    period's figures with ``fill_period``."""
     return _drawing_map(pilot_zone, districts, neighbourhoods, site, large_type, _SLOTS)
 
 
@@ -314,22 +271,23 @@ def _drawing_map(
     period: PeriodValues,
 ) -> folium.Map:
     folium_map = base_map(zoom=12, center=CITY_CENTRE)
-    folium_map.get_root().header.add_child(Element(_PLANNER_CSS), name="planner_css")
+    _planner_styles(folium_map)
     if large_type:
-        folium_map.get_root().header.add_child(Element(_LARGE_TYPE_CSS), name="planner_large_type")
+        folium_map.get_root().header.add_child(StaticElement(_LARGE_TYPE_CSS), name="planner_large_type")
     _Densities(period.densities).add_to(folium_map)
     _density_layer(neighbourhoods).add_to(folium_map)
-    outline_layer(districts, "Police districts (1959-2022)", DISTRICT_STYLE, tooltip=None).add_to(folium_map)
+    outline_layer(districts, DISTRICTS_NAME, LAYERS["districts"], tooltip=None).add_to(folium_map)
     candidates = neighbourhoods[neighbourhoods["is_candidate"]]
     if not candidates.empty:  # a tooltip on an empty layer makes folium raise
-        candidate_group = folium.FeatureGroup(name="Candidates named by the program")
-        outline_layer(candidates, "Candidates named by the program", CANDIDATE_STYLE).add_to(candidate_group)
+        style = LAYERS["candidates"]
+        candidate_group = folium.FeatureGroup(name=style.title)
+        outline_layer(candidates, style.title, style).add_to(candidate_group)
         for row in candidates.itertuples():
-            text_label(*_label_point(row.geojson), row.name, css_class="candidate-label").add_to(
+            text_label(*_label_point(row.geojson), row.name, label_class("candidates")).add_to(
                 candidate_group
             )
         candidate_group.add_to(folium_map)
-    outline_layer(pilot_zone, "LEAD pilot zone", PILOT_ZONE_STYLE).add_to(folium_map)
+    outline_layer(pilot_zone, LAYERS["pilot_zone"].title, LAYERS["pilot_zone"]).add_to(folium_map)
     _site_marker(site).add_to(folium_map)
     Draw(
         position="topleft",
@@ -344,20 +302,28 @@ def _drawing_map(
         },
         edit_options={"edit": True, "remove": True},
     ).add_to(folium_map)
-    FoldingLegend(period.legend_html).add_to(folium_map)
+    Legend(html=period.legend_html, position="bottomleft", folding=True).add_to(folium_map)
     folium.LayerControl(collapsed=True).add_to(folium_map)
     return use_local_assets(folium_map)
 
 
+def _planner_styles(folium_map: folium.Map) -> None:
+    add_label_styles(folium_map)
+    folium_map.get_root().header.add_child(StaticElement(_PLANNER_CSS), name="planner_css")
+
+
 def picked_layer(geometry: BaseGeometry | None) -> folium.FeatureGroup:
     """The picked neighbourhoods' union, added to the drawing map without rebuilding it."""
-    group = folium.FeatureGroup(name="Picked neighbourhoods")
+    group = folium.FeatureGroup(name=PICKED.title)
     if geometry is not None and not geometry.is_empty:
         folium.GeoJson(
             {"type": "Feature", "properties": {}, "geometry": mapping(geometry)},
             style_function=lambda _feature: PROPOSAL_STYLE,
         ).add_to(group)
     return group
+
+
+MAX_COMPARED = len(COMPARISON_COLOURS)
 
 
 def _view_of(geometries: list[BaseGeometry]) -> dict:
@@ -381,12 +347,12 @@ def comparison_map(
     """Display-only map of up to four proposals in distinct colours and labelled, over the police
     districts, with the pilot zone and the case-management site."""
     folium_map = base_map(**_view_of([geometry for _, geometry in proposals]))
-    folium_map.get_root().header.add_child(Element(_PLANNER_CSS), name="planner_css")
-    outline_layer(districts, "Police districts (1959-2022)", DISTRICT_STYLE, tooltip=None).add_to(folium_map)
-    outline_layer(pilot_zone, "LEAD pilot zone", PILOT_ZONE_STYLE).add_to(folium_map)
-    legend_rows = [("rgba(178,24,43,0.25)", "LEAD pilot zone", "3px solid #b2182b")]
-    for (name, geometry), colour in zip(proposals, COMPARISON_COLOURS, strict=False):
-        style = {"color": colour, "weight": 4, "fillColor": colour, "fillOpacity": 0.2}
+    _planner_styles(folium_map)
+    outline_layer(districts, DISTRICTS_NAME, LAYERS["districts"], tooltip=None).add_to(folium_map)
+    outline_layer(pilot_zone, LAYERS["pilot_zone"].title, LAYERS["pilot_zone"]).add_to(folium_map)
+    legend_rows = [legend_row(LAYERS["pilot_zone"])]
+    for index, (name, geometry) in enumerate(proposals[:MAX_COMPARED]):
+        style = path_style(comparison_style(index))
         # A saved proposal's name is anyone's text; Leaflet reads tooltips (and layer names) as HTML.
         shown = html_text(name, NAME_LIMIT)
         folium.GeoJson(
@@ -395,9 +361,9 @@ def comparison_map(
             style_function=lambda _feature, style=style: style,
             tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False),
         ).add_to(folium_map)
-        legend_rows.append((colour, name, f"3px solid {colour}"))
+        legend_rows.append(legend_row(comparison_style(index), name=name))
         point = geometry.representative_point()
-        text_label(point.y, point.x, name, css_class="candidate-label proposal-label").add_to(folium_map)
+        text_label(point.y, point.x, name, css_class=label_class("comparison")).add_to(folium_map)
     _site_marker(site).add_to(folium_map)
-    FoldingLegend(legend_html("Proposals", legend_rows), position="bottomright").add_to(folium_map)
+    Legend("Proposals", legend_rows, position="bottomright", folding=True).add_to(folium_map)
     return use_local_assets(folium_map)

@@ -2,7 +2,8 @@
 
 For slides, printed briefs and e-mail, where an interactive map cannot go. What is drawn (which
 outlines, cells, labels and legend entries, in which order and style) is decided once, in
-``_drawing``, from exactly what the interactive map draws: the density layers as loaded for the page
+``_drawing``, in the colours, lines and legend words of the map description (``geo.map_style``), from
+exactly what the interactive map draws: the density layers as loaded for the page
 (small cells already left out in a public view) and the outlines in ``MapContext``. Two renderings
 follow it:
 
@@ -23,7 +24,7 @@ import json
 import math
 import textwrap
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import pandas as pd
@@ -32,40 +33,43 @@ from shapely.geometry.base import BaseGeometry
 
 from domain.program import EXPANSION_CANDIDATES
 from domain.safe_text import clean_text, html_attribute, html_text
-from geo.density import CELL_FILL_OPACITY, DensityLayer, cell_size_text
+from geo.density import DensityLayer, cell_size_text
 from geo.map_page import DISTRICT_EDITIONS, MAP_LAYERS, AreaChoice, MapContext, central_area_id
+from geo.map_style import (
+    CELLS,
+    FRAME,
+    GROUND,
+    HALO,
+    INK,
+    KEY_EDGE,
+    LAYERS,
+    LEGEND_MAX_WIDTH,
+    LEGEND_ORDER,
+    STILL_LINE_SCALE,
+    TEXT,
+    LayerStyle,
+    class_legend,
+    hidden_cells_legend,
+    shown_kinds,
+)
 
-BACKGROUND = "#f4f1ea"  # the interactive map's offline ground colour
-PILOT_ZONE = "#b2182b"
-CENTRAL = "#08306b"
-DISTRICT = "#6b7785"
-NEIGHBOURHOOD = "#9aa0a6"
-CANDIDATE = "#c51b7d"
-STREET = "#1b1f24"
-PROPOSAL = "#e66101"  # the planner's proposal colour
-PROPOSAL_LABEL = "#7f3300"
+BACKGROUND = GROUND  # the interactive map's offline ground colour
+PILOT_ZONE = LAYERS["pilot_zone"].stroke
+PROPOSAL = LAYERS["proposal"].stroke
 PROPOSAL_LABEL_LIMIT = 28  # characters of a proposal's name on the map and in its legend
-SELECTED = "#111111"
-FRAME = "#555555"
 DPI = 150
 SIZE_INCHES = (11.0, 8.0)  # landscape, about 1650 x 1200 pixels
 FONT_FAMILY = "'DejaVu Sans', 'Liberation Sans', Arial, sans-serif"  # matplotlib's, and the brief's
-# matplotlib's dash patterns, in line widths: the SVG draws the same dashes as the PNG.
-DASHES = {"-": None, "--": (3.7, 1.6), ":": (1.0, 1.65)}
-LEGEND_LINE_WIDTH = 2.2
 
 
 @dataclass(frozen=True)
 class _Shapes:
-    """Rings (lists of (lon, lat)) drawn alike: filled polygons with their edges, or lines alone."""
+    """Rings (lists of (lon, lat)) of one described layer: filled areas with their edges when the
+    layer has a fill (or ``fills``, one colour per ring), else lines alone."""
 
     rings: list
-    stroke: str | None
-    width: float = 0.0
-    dash: str = "-"
-    stroke_alpha: float = 1.0
-    fill: str | tuple[str, ...] | None = None  # one colour, or one per ring; None: lines only
-    fill_alpha: float = 1.0
+    style: LayerStyle
+    fills: tuple[str, ...] | None = None  # density cells: each its class colour
     seams: bool = False  # the stroke only separates neighbouring tiles (cells)
 
 
@@ -79,15 +83,10 @@ class _Label:
 
 @dataclass(frozen=True)
 class _Key:
-    """A legend entry: a line, a filled swatch (``fill``), or a heading (neither stroke nor fill)."""
+    """A legend entry: a swatch drawn as ``style`` draws on the map, or a heading (no style)."""
 
     label: str
-    stroke: str | None = None
-    dash: str = "-"
-    width: float = LEGEND_LINE_WIDTH
-    stroke_alpha: float = 1.0
-    fill: str | None = None
-    fill_alpha: float = 1.0
+    style: LayerStyle | None = None
 
 
 @dataclass(frozen=True)
@@ -105,7 +104,8 @@ def _drawing(
     visible: Collection[str] | None,
     proposals: Sequence[tuple[str, BaseGeometry]],
 ) -> _Drawing:
-    """What the still map shows, bottom to top, and its legend, whichever way it is rendered."""
+    """What the still map shows, bottom to top, and its legend, whichever way it is rendered: the
+    described layers in ``geo.map_style.DRAW_ORDER``, their legend entries in ``LEGEND_ORDER``."""
     shown = set(MAP_LAYERS if visible is None else visible)
     shapes, labels, keys = [], [], []
     for layer in layers:
@@ -113,49 +113,66 @@ def _drawing(
             shapes += _cells(layer)
             keys += _cell_keys(layer)
     neighbourhoods = _by_id(context.neighborhoods)
-    if "neighbourhoods" in shown:
-        shapes.append(_Shapes(_rings(neighbourhoods.values()), NEIGHBOURHOOD, 0.5))
-        keys.append(_Key("Neighbourhood (NSA)", NEIGHBOURHOOD))
     districts = _by_id(context.districts)
-    if "districts" in shown:
-        central_id = central_area_id(context.edition)
-        edition = DISTRICT_EDITIONS.get(context.edition, context.edition).split(" (")[0]
-        others = [text for area_id, text in districts.items() if area_id != central_id]
-        shapes += [
-            _Shapes(_rings(others), DISTRICT, 1.1),
-            _Shapes(_rings([districts[central_id]] if central_id in districts else []), CENTRAL, 2.0, "--"),
-        ]
-        keys += [_Key("Central District", CENTRAL, "--"), _Key(f"Police districts ({edition})", DISTRICT)]
-    if "candidates" in shown:
-        names = dict(zip(context.neighborhoods["name"].tolist(), neighbourhoods.values(), strict=True))
-        candidates = {name: text for name, text in names.items() if name in EXPANSION_CANDIDATES}
-        shapes.append(_area(_outer_rings(candidates.values()), CANDIDATE, 2.2, fill_alpha=0.12))
-        for name, text in candidates.items():
-            lon, lat = _outline(text).label_point
-            labels.append(_Label(lon, lat, name, CANDIDATE))
-        keys.append(_Key("Expansion candidate", CANDIDATE, width=2.2, fill=CANDIDATE, fill_alpha=0.15))
-    if "streets" in shown and context.streets:
-        shapes.append(_Shapes(_street_lines(context.streets), STREET, 1.8))
-        keys.append(_Key("Pilot-zone boundary street", STREET))
-    if "pilot_zone" in shown:
-        zone = context.pilot_zone["geojson"].tolist()
-        shapes.append(_area(_outer_rings(zone), PILOT_ZONE, 2.6, fill_alpha=0.15))
-        keys.append(_Key("LEAD pilot zone", PILOT_ZONE, width=2.6, fill=PILOT_ZONE, fill_alpha=0.2))
-    if area is not None and area.kind in ("district", "neighborhood"):
-        outlines = districts if area.kind == "district" else neighbourhoods
-        selected = [outlines[area.area_id]] if area.area_id in outlines else []
-        shapes.append(_Shapes(_rings(selected), SELECTED, 2.4, ":"))
-        keys.append(_Key(textwrap.fill(f"Selected: {area.label}", 30), SELECTED, ":"))
-    for name, geometry in proposals:
-        rings = [list(polygon.exterior.coords) for polygon in getattr(geometry, "geoms", [geometry])]
-        shapes.append(_area(rings, PROPOSAL, 2.6, fill_alpha=0.18))
-        point = geometry.representative_point()
-        # A saved proposal's name is anyone's text, of any length: one line, no control characters, and
-        # short enough to stay inside the picture (the brief prints the whole name beside it).
-        name = clean_text(name, PROPOSAL_LABEL_LIMIT)
-        labels.append(_Label(point.x, point.y, name, PROPOSAL_LABEL))
-        keys.append(_Key(f"Proposal: {name}", PROPOSAL, width=2.6, fill=PROPOSAL, fill_alpha=0.2))
+    central_id = central_area_id(context.edition)
+    picked = area is not None and area.kind in ("district", "neighborhood")
+    extra = (["selected_area"] if picked else []) + (["proposal"] if proposals else [])
+    kinds = [key for key in shown_kinds(shown, extra) if key != "streets" or context.streets]
+    fields = {
+        "edition": DISTRICT_EDITIONS.get(context.edition, context.edition).split(" (")[0],
+        "label": area.label if area is not None else "",
+    }
+    for kind in kinds:
+        style = LAYERS[kind]
+        if kind == "neighbourhoods":
+            shapes.append(_Shapes(_rings(neighbourhoods.values()), style))
+        elif kind == "districts":
+            others = [text for area_id, text in districts.items() if area_id != central_id]
+            shapes.append(_Shapes(_rings(others), style))
+        elif kind == "central_district":
+            shapes.append(_Shapes(_rings([districts[central_id]] if central_id in districts else []), style))
+        elif kind == "candidates":
+            names = dict(zip(context.neighborhoods["name"].tolist(), neighbourhoods.values(), strict=True))
+            candidates = {name: text for name, text in names.items() if name in EXPANSION_CANDIDATES}
+            shapes.append(_Shapes(_outer_rings(candidates.values()), style))
+            for name, text in candidates.items():
+                lon, lat = _outline(text).label_point
+                labels.append(_Label(lon, lat, name, style.label))
+        elif kind == "streets":
+            shapes.append(_Shapes(_street_lines(context.streets), style))
+        elif kind == "pilot_zone":
+            shapes.append(_Shapes(_outer_rings(context.pilot_zone["geojson"].tolist()), style))
+        elif kind == "selected_area":
+            outlines = districts if area.kind == "district" else neighbourhoods
+            shapes.append(
+                _Shapes(_rings([outlines[area.area_id]] if area.area_id in outlines else []), style)
+            )
+        elif kind == "proposal":
+            shapes += [_Shapes(_polygon_rings(geometry), style) for _, geometry in proposals]
+            for name, geometry in proposals:
+                point = geometry.representative_point()
+                labels.append(_Label(point.x, point.y, _proposal_name(name), style.label))
+    for kind in LEGEND_ORDER:
+        if kind == "proposal" and kind in kinds:
+            keys += [
+                _Key(LAYERS[kind].legend_text(name=_proposal_name(name)), LAYERS[kind])
+                for name, _ in proposals
+            ]
+        elif kind == "selected_area" and kind in kinds:
+            keys.append(_Key(textwrap.fill(LAYERS[kind].legend_text(**fields), 30), LAYERS[kind]))
+        elif kind in kinds:
+            keys.append(_Key(LAYERS[kind].legend_text(**fields), LAYERS[kind]))
     return _Drawing(shapes, labels, keys, _extent(districts.values(), area))
+
+
+def _proposal_name(name: str) -> str:
+    # A saved proposal's name is anyone's text, of any length: one line, no control characters, and
+    # short enough to stay inside the picture (the brief prints the whole name beside it).
+    return clean_text(name, PROPOSAL_LABEL_LIMIT)
+
+
+def _polygon_rings(geometry: BaseGeometry) -> list:
+    return [list(polygon.exterior.coords) for polygon in getattr(geometry, "geoms", [geometry])]
 
 
 def _by_id(outlines: pd.DataFrame) -> dict[str, str]:
@@ -163,45 +180,37 @@ def _by_id(outlines: pd.DataFrame) -> dict[str, str]:
     return dict(zip(outlines["area_id"].tolist(), outlines["geojson"].tolist(), strict=True))
 
 
-def _area(rings: list, colour: str, width: float, fill_alpha: float) -> _Shapes:
-    return _Shapes(rings, colour, width, fill=colour, fill_alpha=fill_alpha)
-
-
 def _cells(layer: DensityLayer) -> list[_Shapes]:
     """The layer's hexagons in their class colours."""
     features = layer.cells["features"]
     if not features:
         return []
-    return [
-        _Shapes(
-            [feature["geometry"]["coordinates"][0] for feature in features],
-            "white",
-            0.4,
-            stroke_alpha=CELL_FILL_OPACITY,
-            fill=tuple(feature["properties"]["colour"] for feature in features),
-            fill_alpha=CELL_FILL_OPACITY,
-            seams=True,
-        )
-    ]
+    rings = [feature["geometry"]["coordinates"][0] for feature in features]
+    fills = tuple(feature["properties"]["colour"] for feature in features)
+    return [_Shapes(rings, CELLS, fills=fills, seams=True)]
 
 
 def _cell_keys(layer: DensityLayer) -> list[_Key]:
-    """Legend entries of a density layer: its heading, then one swatch per class."""
+    """Legend entries of a density layer: its heading, one swatch per class, what was left out."""
     size = cell_size_text(layer.resolution).replace(", about", ",\nabout")
     heading = f"{layer.title}\n{size}"
     if layer.scale is None:
         return [_Key(f"{heading}\nnone to draw")]
-    return [_Key(heading)] + [
-        _Key(
-            f"{label} {layer.noun}",
-            "#666666",
-            width=1.0,
-            stroke_alpha=CELL_FILL_OPACITY,
-            fill=colour,
-            fill_alpha=CELL_FILL_OPACITY,
-        )
+    classes = [
+        _Key(class_legend(label, layer.noun), _class_swatch(colour))
         for colour, label in zip(layer.scale.colours, layer.scale.labels(), strict=True)
     ]
+    hidden = (
+        [_Key(textwrap.fill(hidden_cells_legend(bool(layer.hidden.withheld)), 30))]
+        if layer.hidden.cells
+        else []
+    )
+    return [_Key(heading), *classes, *hidden]
+
+
+def _class_swatch(colour: str) -> LayerStyle:
+    """A density class in the legend: the cell's colour and opacity, edged as every class swatch."""
+    return replace(CELLS, stroke=KEY_EDGE, width=1.0, fill=colour)
 
 
 @dataclass(frozen=True)
@@ -326,10 +335,17 @@ def map_png(
     >>> png[:8] == b"\\x89PNG\\r\\n\\x1a\\n"  # doctest: +SKIP
     True
     """
+    figure = _png_figure(_drawing(context, layers, area, visible, proposals), title, notes, size, dpi)
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=dpi, facecolor="white")
+    return buffer.getvalue()
+
+
+def _png_figure(drawing: _Drawing, title: str, notes: Sequence[str], size: tuple[float, float], dpi: int):
+    """The PNG's matplotlib figure (object API: no pyplot state shared between sessions)."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    drawing = _drawing(context, layers, area, visible, proposals)
     layout = _Layout.for_size(size, len(notes))
     width, height = size
     plain = {"parse_math": False}  # text is text: a "$" in a name or note is a dollar sign, not mathtext
@@ -353,7 +369,7 @@ def map_png(
             fontsize=layout.label,
             fontweight="bold",
             color=label.colour,
-            bbox={"boxstyle": "round,pad=0.2", "facecolor": "white", "edgecolor": "none", "alpha": 0.75},
+            bbox={"boxstyle": "round,pad=0.2", "facecolor": HALO, "edgecolor": "none", "alpha": 0.75},
             **plain,
         )
     west, south, east, north = drawing.extent
@@ -381,40 +397,81 @@ def map_png(
             text.set_parse_math(False)
     for line, note in enumerate(notes):
         top = layout.note_top(line)
-        figure.text(
-            0.12 / width, top / height, note, fontsize=layout.note, va="top", color="#1b1f24", **plain
-        )
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=dpi, facecolor="white")
-    return buffer.getvalue()
+        figure.text(0.12 / width, top / height, note, fontsize=layout.note, va="top", color=TEXT, **plain)
+    return figure
+
+
+def _line_options(style: LayerStyle, width: float) -> dict:
+    """matplotlib's line colour, width (points) and dash for ``style`` (dashes scale with the width,
+    in matplotlib as in the description)."""
+    from matplotlib.colors import to_rgba
+
+    return {
+        "colour": to_rgba(style.stroke, style.stroke_opacity),
+        "width": width,
+        "dash": (0, style.dash) if style.dash else "-",
+        "cap": "round" if style.round_caps else "butt",
+    }
 
 
 def _collections(shapes: _Shapes) -> list:
-    """Tiles with their seams as one collection; areas as their fill, then their outline over it."""
+    """Tiles with their seams as one collection; areas as their fill, then their outline over it.
+    Each collection's gid is its layer's key."""
     from matplotlib.collections import LineCollection, PolyCollection
-    from matplotlib.colors import to_rgba, to_rgba_array
+    from matplotlib.colors import to_rgba_array
 
-    edge = to_rgba(shapes.stroke or "none", shapes.stroke_alpha)
-    lines = LineCollection(shapes.rings, colors=edge, linewidths=shapes.width, linestyles=shapes.dash)
-    if shapes.fill is None:
+    style = shapes.style
+    line = _line_options(style, style.width * STILL_LINE_SCALE)
+    lines = LineCollection(
+        shapes.rings,
+        colors=[line["colour"]],
+        linewidths=line["width"],
+        linestyles=line["dash"],
+        capstyle=line["cap"],
+        gid=style.key,
+    )
+    fills = shapes.fills or style.fill
+    if fills is None:
         return [lines]
-    faces = to_rgba_array(shapes.fill, shapes.fill_alpha)
+    faces = to_rgba_array(fills, style.fill_opacity)
     if shapes.seams:
-        return [PolyCollection(shapes.rings, facecolors=faces, edgecolors=edge, linewidths=shapes.width)]
-    return [PolyCollection(shapes.rings, facecolors=faces, edgecolors="none"), lines]
+        return [
+            PolyCollection(
+                shapes.rings,
+                facecolors=faces,
+                edgecolors=[line["colour"]],
+                linewidths=line["width"],
+                gid=style.key,
+            )
+        ]
+    return [PolyCollection(shapes.rings, facecolors=faces, edgecolors="none", gid=style.key), lines]
 
 
 def _handle(key: _Key):
+    """A legend handle drawing ``key`` as its layer is drawn: a line, or a filled swatch."""
     from matplotlib.colors import to_rgba
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
-    if key.fill is None and key.stroke is not None:
-        return Line2D([], [], color=key.stroke, lw=key.width, ls=key.dash, label=key.label)
+    style = key.style
+    if style is None:  # a heading
+        return Patch(facecolor="none", edgecolor="none", label=key.label)
+    line = _line_options(style, min(style.width, LEGEND_MAX_WIDTH) * STILL_LINE_SCALE)
+    if style.fill is None:
+        return Line2D(
+            [],
+            [],
+            color=line["colour"],
+            lw=line["width"],
+            ls=line["dash"],
+            dash_capstyle=line["cap"],
+            label=key.label,
+        )
     return Patch(
-        facecolor=to_rgba(key.fill or "none", key.fill_alpha),
-        edgecolor=to_rgba(key.stroke or "none", key.stroke_alpha),
-        lw=key.width,
+        facecolor=to_rgba(style.fill, style.fill_opacity),
+        edgecolor=line["colour"],
+        lw=line["width"],
+        ls=line["dash"],
         label=key.label,
     )
 
@@ -480,7 +537,7 @@ def map_svg(
         parts.append(_svg_legend(drawing.keys, left + map_width + 0.1 * 72, top, layout.legend))
     for line, note in enumerate(notes):
         note_top = height - layout.note_top(line) * 72
-        parts.append(svg_text(0.12 * 72, note_top + layout.note * 0.8, note, layout.note, "#1b1f24"))
+        parts.append(svg_text(0.12 * 72, note_top + layout.note * 0.8, note, layout.note, TEXT))
     return svg_document(width, height, title, parts)
 
 
@@ -501,31 +558,52 @@ def svg_document(width: float, height: float, title: str, parts: Iterable[str]) 
 
 
 def _svg_shapes(shapes: _Shapes, project) -> str:
-    """One path per colour: a filled group of rings closed, lines left open."""
-    stroke = _stroke(shapes.stroke, shapes.width, shapes.dash, shapes.stroke_alpha)
-    if shapes.fill is None:
-        return f'<path d="{_path(shapes.rings, project, closed=False)}" fill="none"{stroke}/>'
-    fills = [shapes.fill] * len(shapes.rings) if isinstance(shapes.fill, str) else shapes.fill
+    """One path per colour, named by its layer (``data-layer``): a filled group of rings closed, lines
+    left open."""
+    style = shapes.style
+    stroke = svg_stroke(style, style.width * STILL_LINE_SCALE)
+    layer = f'data-layer="{style.key}" '
+    fills = shapes.fills or ((style.fill,) * len(shapes.rings) if style.fill else None)
+    if fills is None:
+        return f'<path {layer}d="{_path(shapes.rings, project, closed=False)}" fill="none"{stroke}/>'
     by_colour: dict[str, list] = {}
     for ring, colour in zip(shapes.rings, fills, strict=True):
         by_colour.setdefault(colour, []).append(ring)
     return "".join(
-        f'<path d="{_path(rings, project, closed=True)}" fill="{colour}" '
-        f'fill-opacity="{shapes.fill_alpha:g}"{stroke}/>'
+        f'<path {layer}d="{_path(rings, project, closed=True)}" fill="{colour}" '
+        f'fill-opacity="{style.fill_opacity:g}"{stroke}/>'
         for colour, rings in by_colour.items()
     )
 
 
-def _stroke(colour: str | None, width: float, dash: str, alpha: float) -> str:
-    """SVG attributes of a line: matplotlib's dashes scale with the line's width, so they do here."""
-    if colour is None:
-        return ' stroke="none"'
-    attributes = f' stroke="{colour}" stroke-width="{width:g}"'
-    if alpha < 1:
-        attributes += f' stroke-opacity="{alpha:g}"'
-    if DASHES[dash]:
-        attributes += f' stroke-dasharray="{",".join(f"{d * width:.2f}" for d in DASHES[dash])}"'
+def svg_stroke(style: LayerStyle, width: float) -> str:
+    """SVG attributes of ``style``'s line drawn ``width`` wide (its dashes scale with the width)."""
+    attributes = f' stroke="{style.stroke}" stroke-width="{width:g}"'
+    if style.stroke_opacity < 1:
+        attributes += f' stroke-opacity="{style.stroke_opacity:g}"'
+    if style.dash:
+        attributes += f' stroke-dasharray="{",".join(f"{d:.2f}" for d in style.dash_lengths(width))}"'
+    if style.round_caps:
+        attributes += ' stroke-linecap="round"'
     return attributes
+
+
+def svg_paint(style: LayerStyle, width: float) -> str:
+    """SVG attributes drawing an area or line of ``style``: its fill (or none) and its line."""
+    fill = f'fill="{style.fill}" fill-opacity="{style.fill_opacity:g}"' if style.fill else 'fill="none"'
+    return fill + svg_stroke(style, width)
+
+
+def svg_key(style: LayerStyle, x: float, y: float, width: float, height: float, line_width: float) -> str:
+    """A legend swatch ``width`` x ``height`` at (x, y), top left: a filled box edged as the layer, or
+    its line across the middle."""
+    if style.fill:
+        return (
+            f'<rect x="{x:.1f}" y="{y:.1f}" width="{width:.1f}" height="{height:.1f}" '
+            f"{svg_paint(style, line_width)}/>"
+        )
+    middle = y + height / 2
+    return f'<path d="M{x:.1f},{middle:.1f}h{width:.1f}" fill="none"{svg_stroke(style, line_width)}/>'
 
 
 def _path(rings: Iterable, project, closed: bool) -> str:
@@ -538,23 +616,27 @@ def svg_text(
     y: float,
     text: str,
     size: float,
-    colour: str = "#111111",
+    colour: str = INK,
     *,
     bold: bool = False,
     anchor: str = "start",
     halo: float = 0.0,
     upwards: bool = False,
+    italic: bool = False,
 ) -> str:
     """A line of text with its baseline at ``y``; ``anchor``: which end of it ``x`` is (start, middle or
     end). ``halo``: the opacity of a white rim that keeps it readable over a map or bars (in place of
     the PNG's white box, which would need the text's width). ``upwards``: turned to read bottom to top.
+    ``italic``: slanted, as street names are.
     """
     style = ' font-weight="bold"' if bold else ""
+    if italic:
+        style += ' font-style="italic"'
     if anchor != "start":
         style += f' text-anchor="{anchor}"'
     if halo:
         style += (
-            f' stroke="white" stroke-width="2.4" stroke-opacity="{halo:g}" stroke-linejoin="round"'
+            f' stroke="{HALO}" stroke-width="2.4" stroke-opacity="{halo:g}" stroke-linejoin="round"'
             ' paint-order="stroke"'
         )
     if upwards:
@@ -564,25 +646,24 @@ def svg_text(
 
 
 def _svg_legend(keys: Sequence[_Key], left: float, top: float, size: float) -> str:
-    """The legend as matplotlib lays it out: a bold title, then a handle and a label per entry."""
+    """The legend as matplotlib lays it out: a bold title, then a handle and a label per entry (each
+    entry a group, ``data-part="legend-entry"``)."""
     left, top = left + 0.4 * size, top + 0.4 * size  # matplotlib's padding inside a legend's box
     handle_width, handle_height = 2.0 * size, 0.7 * size
-    parts = [svg_text(left, top + (size + 1) * 0.8, "Legend", size + 1, bold=True)]
+    parts = ['<g data-part="legend">', svg_text(left, top + (size + 1) * 0.8, "Legend", size + 1, bold=True)]
     y = top + (size + 1) * 1.1 + 0.5 * size  # the top of the next entry
     for key in keys:
+        parts.append('<g data-part="legend-entry">')
         lines = key.label.split("\n")
         block = ((len(lines) - 1) * 1.2 + 1) * size  # matplotlib's line spacing, 1.2
-        middle = y + block / 2
-        stroke = _stroke(key.stroke, key.width, key.dash, key.stroke_alpha)
-        if key.fill is not None:
-            parts.append(
-                f'<rect x="{left:.1f}" y="{middle - handle_height / 2:.1f}" width="{handle_width:.1f}" '
-                f'height="{handle_height:.1f}" fill="{key.fill}" fill-opacity="{key.fill_alpha:g}"{stroke}/>'
-            )
-        elif key.stroke is not None:
-            parts.append(f'<path d="M{left:.1f},{middle:.1f}h{handle_width:.1f}" fill="none"{stroke}/>')
+        if key.style is not None:
+            line_width = min(key.style.width, LEGEND_MAX_WIDTH) * STILL_LINE_SCALE
+            top_of_key = y + block / 2 - handle_height / 2
+            parts.append(svg_key(key.style, left, top_of_key, handle_width, handle_height, line_width))
         for index, text in enumerate(lines):
             baseline = y + (index * 1.2 + 0.8) * size
             parts.append(svg_text(left + handle_width + 0.8 * size, baseline, text, size))
+        parts.append("</g>")
         y += block + 0.5 * size
+    parts.append("</g>")
     return "".join(parts)

@@ -3,7 +3,8 @@
 import streamlit as st
 
 from domain.safe_text import NAME_LIMIT, clean_text, markdown_text
-from ui.brief import NO_PROPOSAL, PAPERS, page_brief_html
+from screens.brief import NO_PROPOSAL, PAPERS, proposal_choices
+from ui.brief import page_brief_html
 from ui.chrome import current_view
 from ui.data import query
 from ui.url_state import keep_valid
@@ -27,8 +28,7 @@ if brief_period != (view.start_date, view.end_date):
         f"{brief_period[1]:%d %b %Y}."
     )
 
-saved = query("proposal_list")
-proposals = {NO_PROPOSAL: "No proposal", **dict(zip(saved["area_id"], saved["name"], strict=True))}
+proposals = proposal_choices(query("proposal_list"))
 keep_valid("brief_proposal", list(proposals), NO_PROPOSAL)
 keep_valid("brief_paper", list(PAPERS), "letter")
 

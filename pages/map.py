@@ -4,17 +4,12 @@ import json
 
 import streamlit as st
 
-from domain import disclosure, program
+from domain import disclosure
 from domain.program import EXPANSION_CANDIDATES
 from domain.safe_text import markdown_text
 from geo.density import hidden_text
 from geo.density_map import density_map
 from geo.map_page import (
-    ANY,
-    DEFAULT_EDITION,
-    DEFAULT_LAYERS,
-    DISTRICT_EDITIONS,
-    MAP_LAYERS,
     RATIO_HELP,
     MapFilters,
     area_choices,
@@ -34,60 +29,30 @@ from geo.standalone import standalone_html
 from geo.static_map import map_png
 from ui.chrome import current_view
 from ui.data import query
+from ui.filters import MAP_AREA, MAP_EDITION, MAP_LAYER_PICK, MAP_OFFENSE, MAP_REFERRAL_TYPE, draw
 from ui.maps import cached_map, show_map
 from ui.tables import csv_bytes
-from ui.url_state import keep_valid, keep_valid_items
 
 st.title("Map: where LEAD works")
 st.caption(
     "Referrals and LEAD-eligible arrests counted per hexagonal cell. Layers switch above the map; "
-    "filters are in the sidebar. A link to this page keeps both."
+    "filters are in the sidebar. A link to this page keeps both, and so does a visit to another page."
 )
 
 view = current_view()
 if view is None:
     st.stop()
 
-# Shared widgets get their value from session state only (a link, an earlier choice, or the default).
-keep_valid("map_edition", list(DISTRICT_EDITIONS), DEFAULT_EDITION)
-edition = st.session_state["map_edition"]
-choices = area_choices(query("area_list", edition=edition), edition)
-picked_before = st.session_state.get("map_area", "city")
-if picked_before not in choices:  # a district of the other edition: keep the same district if it exists
-    carried = same_area_in_edition(picked_before, edition)
-    if carried in choices:
-        st.session_state["map_area"] = carried
-keep_valid("map_area", list(choices), "city")
-keep_valid("map_referral_type", [ANY, *program.REFERRAL_TYPES], ANY)
-keep_valid("map_offense_category", [ANY, *program.LEAD_CATEGORIES], ANY)
-keep_valid_items("map_layers", list(MAP_LAYERS), DEFAULT_LAYERS)
-
 with st.sidebar:
     st.markdown("### Map")
-    st.radio(
-        "Police district boundaries",
-        options=list(DISTRICT_EDITIONS),
-        format_func=DISTRICT_EDITIONS.get,
-        key="map_edition",
-    )
-    area_id = st.selectbox(
-        "Area (zooms the map; the figures cover it)",
-        options=list(choices),
-        format_func=lambda key: choices[key].label,
-        key="map_area",
-    )
-    referral_type = st.selectbox(
-        "Referral type",
-        options=[ANY, *program.REFERRAL_TYPES],
-        format_func=lambda key: "All referral types" if key == ANY else program.REFERRAL_TYPE_LABELS[key],
-        key="map_referral_type",
-    )
-    offense_category = st.selectbox(
-        "Offense category",
-        options=[ANY, *program.LEAD_CATEGORIES],
-        format_func=lambda key: "All LEAD offenses" if key == ANY else program.LEAD_CATEGORY_LABELS[key],
-        key="map_offense_category",
-    )
+    edition = draw(MAP_EDITION)
+    choices = area_choices(query("area_list", edition=edition), edition)
+    carried = same_area_in_edition(st.session_state.get(MAP_AREA.key, "city"), edition)
+    if carried in choices and carried != st.session_state.get(MAP_AREA.key, "city"):
+        st.session_state[MAP_AREA.key] = carried  # the same district in the edition just picked
+    area_id = draw(MAP_AREA, options=list(choices), format=lambda key: choices[key].label)
+    referral_type = draw(MAP_REFERRAL_TYPE)
+    offense_category = draw(MAP_OFFENSE)
 
 area = choices[area_id]
 filters = MapFilters(view.start_date, view.end_date, area_id, referral_type, offense_category, view.public)
@@ -105,14 +70,7 @@ st.markdown(f"**{markdown_text(area.label)}** · {filters.period}")  # names com
 for column, figure in zip(st.columns(len(figures)), figures, strict=True):
     column.metric(figure.label, figure.value, help=figure.help)
 
-visible = st.pills(
-    "Layers",
-    options=list(MAP_LAYERS),
-    selection_mode="multi",
-    format_func=MAP_LAYERS.get,
-    key="map_layers",
-    help="What the map draws. A link to this page keeps the layers chosen here.",
-)
+visible = draw(MAP_LAYER_PICK)
 # Rendered once per combination of filters, layers and view; going back to one costs nothing.
 density = cached_map(
     ("density", filters, edition, tuple(visible), view.projector),

@@ -4,12 +4,10 @@ import base64
 
 import streamlit as st
 
-from domain import disclosure
-from domain import format as fmt
-from domain.privacy import is_small, public_count
 from geo.map_page import boundary_streets
 from geo.maps import CENTRAL_AREA_ID, overview_map
 from geo.overview_picture import ON_PAGE, ON_PROJECTOR, PICTURE_DESCRIPTION, overview_svg
+from screens.overview import AreaFigures, overview
 from ui.chrome import current_view
 from ui.data import query
 from ui.maps import cached_map, show_map
@@ -31,31 +29,13 @@ if pilot_zone.empty or districts.empty:
     st.warning("Boundaries are not loaded. Run `python -m ingest setup` to build the database.")
     st.stop()
 
-period = f"{view.start_date:%d %b %Y} – {view.end_date:%d %b %Y}"
-AREAS = (("Pilot zone", "pilot_zone"), ("Central District (1959–2022)", CENTRAL_AREA_ID))
 
-
-def show_figures(title: str, area_id: str, columns: int) -> None:
-    figures = query(
-        "headline_counts",
-        area_id=area_id,
-        start_date=view.start_date,
-        end_date=view.end_date,
-        public=view.public,
-    ).iloc[0]
-    st.subheader(title)
-    st.caption(period)
+def show_figures(area: AreaFigures, columns: int) -> None:
+    st.subheader(area.title)
+    st.caption(area.period)
     cells = st.columns(columns)
-    cells[0].metric("People referred", public_count(figures.referrals, view.public))
-    cells[1 % columns].metric("Enrolled", public_count(figures.enrolled, view.public))
-    cells[2 % columns].metric("LEAD-eligible arrests", public_count(figures.eligible_arrests, view.public))
-    # the ratio and one of its counts would give the other back
-    hide_ratio = view.public and (is_small(figures.referrals) or is_small(figures.eligible_arrests))
-    cells[3 % columns].metric(
-        "Referrals per 100 eligible arrests",
-        "—" if hide_ratio else fmt.ratio(figures.diversion_ratio),
-        help="Computed from the loaded data; no published figure exists for this ratio.",
-    )
+    for index, figure in enumerate(area.figures):
+        cells[index % columns].metric(figure.label, figure.value, help=figure.help)
 
 
 def picture_markdown(svg: str) -> str:
@@ -88,17 +68,19 @@ def show_boundaries(height: int) -> None:
     )
 
 
+# The picture goes out first: it is on screen while the figures are counted.
 if view.projector:
     # Projector: the map takes the full width, the figures follow in one row per area.
     show_boundaries(height=520)
-    for title, area_id in AREAS:
-        show_figures(title, area_id, columns=4)
+    figures_column, columns = st.container(), 4
 else:
     map_column, figures_column = st.columns([3, 2], gap="large")
     with map_column:
         show_boundaries(height=560)
-    with figures_column:
-        for title, area_id in AREAS:
-            show_figures(title, area_id, columns=2)
-if view.public:
-    st.caption(disclosure.PROTECTION_NOTE)
+    columns = 2
+figures = overview(query, view.start_date, view.end_date, view.public)
+with figures_column:
+    for area in figures.areas:
+        show_figures(area, columns)
+if figures.note:
+    st.caption(figures.note)

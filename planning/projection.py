@@ -41,6 +41,7 @@ CASE_MANAGEMENT_SITE = Site(
 )
 
 MAX_REFERRALS_PER_ELIGIBLE_ARREST = 10.0  # social-contact referrals can outnumber arrests, not tenfold
+MAX_MONTHS_IN_PROGRAM = 120.0  # ten years: a stay longer than that is a data error, not a plan
 # Used only when no participant has exited yet in the loaded data, so no length of stay is observed;
 # the page flags it as a placeholder to be edited.
 MONTHS_IN_PROGRAM_PLACEHOLDER = 12.0
@@ -68,9 +69,10 @@ class Assumptions:
             )
         if not 0 <= self.enrolment_rate <= 1:
             problems.append(f"enrolment rate must be between 0 and 1 (got {self.enrolment_rate:g})")
-        if not 0 < self.months_in_program <= 120:
+        if not 0 < self.months_in_program <= MAX_MONTHS_IN_PROGRAM:
             problems.append(
-                f"months in program must be above 0 and at most 120 (got {self.months_in_program:g})"
+                f"months in program must be above 0 and at most {MAX_MONTHS_IN_PROGRAM:g} "
+                f"(got {self.months_in_program:g})"
             )
         if int(self.caseload_cap) != self.caseload_cap or self.caseload_cap < 1:
             problems.append(f"caseload cap must be a whole number of at least 1 (got {self.caseload_cap})")

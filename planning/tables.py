@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from domain.privacy import hide_where_missing, is_small, mask_small_in_column
+from domain.privacy import SUPPRESSED_TEXT, hide_where_missing, is_small, mask_small_in_column
 from planning.projection import ASSUMPTION_NOTES, Assumptions, Projection, project
 
 SORT_COLUMNS = {
@@ -20,20 +20,21 @@ SORT_COLUMNS = {
 }
 # Figures computed from an area's eligible-arrest count: hidden with it when it is small.
 _DERIVED_FROM_COUNT = ["eligible_per_year", "eligible_per_year_km2", "possession_share", "trend_pct_per_year"]
-CANDIDATE_SHADE = "background-color: #d9f0ec"  # the map's candidate teal, lightened for a table row
-RANKING_LABELS = {
-    "rank": "Rank",
-    "name": "Area",
-    "is_candidate": "Named candidate",
-    "eligible_arrests": "Eligible arrests",
-    "eligible_per_year": "Per year",
-    "eligible_per_year_km2": "Per km² a year",
-    "possession_share": "Possession %",
-    "trend_pct_per_year": "Trend, % a year (last 3 years)",
-    "km_from_site": "km from case management",
-    "central_share": "% inside Central District",
-    "area_km2": "Area km²",
-}
+# The ranking's columns, in the order shown: ``rank`` and the ``expansion_ranking`` columns a reader reads.
+RANKING_COLUMNS = (
+    "rank",
+    "name",
+    "is_candidate",
+    "eligible_arrests",
+    "eligible_per_year",
+    "eligible_per_year_km2",
+    "possession_share",
+    "trend_pct_per_year",
+    "km_from_site",
+    "central_share",
+    "area_km2",
+)
+HIDDEN_FIGURE_TEXT = f"hidden ({SUPPRESSED_TEXT})"  # a comparison figure hidden with its small count
 
 
 def ranking_table(
@@ -41,9 +42,9 @@ def ranking_table(
 ) -> pd.DataFrame:
     """The ranking of one kind of area ('neighborhood' or 'district'), best first by ``sort_by``.
 
-    Columns keep their query names (``RANKING_LABELS`` has the screen names); shares become
-    percentages. In public views small counts are masked down the column (``domain.privacy``), and an
-    area whose count is hidden shows no figure derived from it and no rank.
+    Columns keep their query names, in the order of ``RANKING_COLUMNS``; shares become percentages.
+    In public views small counts are masked down the column (``domain.privacy``), and an area whose
+    count is hidden shows no figure derived from it and no rank.
     """
     if sort_by not in SORT_COLUMNS.values():
         raise ValueError(f"cannot rank by {sort_by!r}; choose one of {sorted(SORT_COLUMNS.values())}")
@@ -57,13 +58,9 @@ def ranking_table(
         frame = hide_where_missing(frame, "eligible_arrests", [*_DERIVED_FROM_COUNT, "rank"])
         frame["rank"] = frame["rank"].astype("Int64")
     if candidates_only:
-        frame = frame[frame["is_candidate"]].reset_index(drop=True)
-    return frame[list(RANKING_LABELS)]
-
-
-def shade_candidates(table: pd.DataFrame, flag: str = RANKING_LABELS["is_candidate"]):
-    """The ranking (screen names) as a Styler, named-candidate rows shaded like their map outlines."""
-    return table.style.apply(lambda row: [CANDIDATE_SHADE if row[flag] else ""] * len(row), axis=1)
+        # the index is kept: the masking's record of withheld cells (``frame.attrs``) names rows by it
+        frame = frame[frame["is_candidate"]]
+    return frame[list(RANKING_COLUMNS)]
 
 
 def neighbourhood_densities(ranking: pd.DataFrame, public: bool = True) -> pd.DataFrame:
@@ -294,7 +291,8 @@ def _rounded(value) -> float:
 
 
 def formatted_comparison(frame: pd.DataFrame) -> pd.DataFrame:
-    """The comparison as text for the screen: thousands separators, dollars, and 'hidden' for suppressed."""
+    """The comparison as text for the screen: thousands separators, dollars, and ``HIDDEN_FIGURE_TEXT``
+    for a figure hidden in a public view."""
     shown = frame.copy()
     for column in shown.columns[2:]:
         shown[column] = [
@@ -305,7 +303,7 @@ def formatted_comparison(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _format(value, unit: str) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "hidden (fewer than 5)"
+        return HIDDEN_FIGURE_TEXT
     if unit.startswith("US$"):
         return money(value, signed=unit == "US$ change")
     if unit in ("ratio", "share of referrals"):

@@ -1,6 +1,14 @@
 -- Areas a user can pick: the city, the pilot zone, districts of one edition and neighbourhoods,
 -- with the bounding box to zoom to.
 -- @param edition str 1959-2022  district edition: '1959-2022' or '2023'
+-- @column area_id id Area id
+-- @column kind text Kind of area
+-- @column name text Area
+-- @column edition text Boundary edition
+-- @column min_lon geometry Westmost longitude
+-- @column min_lat geometry Southmost latitude
+-- @column max_lon geometry Eastmost longitude
+-- @column max_lat geometry Northmost latitude
 with picked as (
     select area_id, kind, name, edition, geom
     from areas

@@ -1,33 +1,25 @@
 -- STAFF ONLY (carries case-manager ids). Caseload of each case manager-peer pair at the end of every
 -- month of the period (the last snapshot is the period's last day): participants enrolled and not yet
 -- exited who are assigned to the case manager. Every pair on staff that day appears, zero when idle.
+-- Snapshots, pairs on staff and active participants come from the caseload_* macros (store/macros.sql).
 -- @param start_date date 2017-02-01  first day of the period
 -- @param end_date date 2017-12-31  last day of the period
 -- @param cap int 28  caseload cap per pair; rows above it are flagged
-with snapshots as (
-    select distinct least(last_day(month), cast($end_date as date)) as snapshot_on
-    from generate_series(
-        date_trunc('month', cast($start_date as date)),
-        date_trunc('month', cast($end_date as date)),
-        interval 1 month
-    ) as series(month)
-),
-
-pairs_on_staff as (
-    select snapshots.snapshot_on, case_managers.case_manager_id, case_managers.peer_id
-    from snapshots
-    join case_managers
-      on case_managers.start_on <= snapshots.snapshot_on
-     and (case_managers.end_on is null or case_managers.end_on >= snapshots.snapshot_on)
+-- @column snapshot_on date Month-end
+-- @column case_manager_id id Case manager
+-- @column peer_id id Peer
+-- @column pair text Pair
+-- @column caseload count Caseload
+-- @column over_cap flag Over the cap
+with pairs_on_staff as (
+    select snapshot_on, case_manager_id, peer_id
+    from caseload_pairs_on_staff($start_date, $end_date)
 ),
 
 active_participants as (
-    select snapshots.snapshot_on, referrals.case_manager_id, count(*) as caseload
-    from snapshots
-    join referrals
-      on referrals.enrolled_on <= snapshots.snapshot_on
-     and (referrals.exited_on is null or referrals.exited_on > snapshots.snapshot_on)
-    where referrals.case_manager_id is not null
+    select snapshot_on, case_manager_id, count(*) as caseload
+    from caseload_participants($start_date, $end_date)
+    where case_manager_id is not null
     group by all
 ),
 

@@ -1,25 +1,20 @@
 -- STAFF ONLY (carries case-manager ids). The case manager-peer pairs whose caseload was over `cap` at
 -- one or more month-ends of the period (the last snapshot is the period's last day): how many
 -- snapshots, the largest caseload, and the first and last snapshot over the cap.
+-- Snapshots and active participants come from the caseload_* macros (store/macros.sql).
 -- @param start_date date 2017-02-01  first day of the period
 -- @param end_date date 2017-12-31  last day of the period
 -- @param cap int 28  caseload cap per pair
-with snapshots as (
-    select distinct least(last_day(month), cast($end_date as date)) as snapshot_on
-    from generate_series(
-        date_trunc('month', cast($start_date as date)),
-        date_trunc('month', cast($end_date as date)),
-        interval 1 month
-    ) as series(month)
-),
-
-active_participants as (
-    select snapshots.snapshot_on, referrals.case_manager_id, count(*) as caseload
-    from snapshots
-    join referrals
-      on referrals.enrolled_on <= snapshots.snapshot_on
-     and (referrals.exited_on is null or referrals.exited_on > snapshots.snapshot_on)
-    where referrals.case_manager_id is not null
+-- @column case_manager_id id Case manager
+-- @column peer_id id Peer
+-- @column snapshots_over_cap count Month-ends over the cap
+-- @column max_caseload count Largest caseload
+-- @column first_over_on date First over
+-- @column last_over_on date Last over
+with active_participants as (
+    select snapshot_on, case_manager_id, count(*) as caseload
+    from caseload_participants($start_date, $end_date)
+    where case_manager_id is not null
     group by all
 ),
 

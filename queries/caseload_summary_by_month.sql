@@ -4,33 +4,31 @@
 -- no case manager, or to one not on staff that day, are counted in `unassigned_participants`.
 -- The participant counts (assigned, unassigned, the largest pair's) are published by the disclosure
 -- macros in public views, each snapshot a cell; the average is the published assigned per pair.
+-- Snapshots, pairs on staff and active participants come from the caseload_* macros (store/macros.sql).
 -- @param start_date date 2017-01-01  first day of the period
 -- @param end_date date 2017-12-31  last day of the period
 -- @param cap int 28  caseload cap per pair
 -- @param public bool true  true: published counts (rounded; domain/disclosure.py), false: exact
+-- @column snapshot_on date Month-end
+-- @column pairs count Pairs on staff
+-- @column assigned_participants count Participants with a pair
+-- @column mean_caseload number Average caseload per pair
+-- @column max_caseload count Largest caseload of a pair
+-- @column pairs_over_cap count Pairs over the cap
+-- @column unassigned_participants count Participants without a pair on staff
 with snapshots as (
-    select distinct least(last_day(month), cast($end_date as date)) as snapshot_on
-    from generate_series(
-        date_trunc('month', cast($start_date as date)),
-        date_trunc('month', cast($end_date as date)),
-        interval 1 month
-    ) as series(month)
+    select snapshot_on
+    from caseload_snapshots($start_date, $end_date)
 ),
 
 pairs_on_staff as (
-    select snapshots.snapshot_on, case_managers.case_manager_id
-    from snapshots
-    join case_managers
-      on case_managers.start_on <= snapshots.snapshot_on
-     and (case_managers.end_on is null or case_managers.end_on >= snapshots.snapshot_on)
+    select snapshot_on, case_manager_id
+    from caseload_pairs_on_staff($start_date, $end_date)
 ),
 
 active_participants as (
-    select snapshots.snapshot_on, referrals.case_manager_id, referrals.record_key
-    from snapshots
-    join referrals
-      on referrals.enrolled_on <= snapshots.snapshot_on
-     and (referrals.exited_on is null or referrals.exited_on > snapshots.snapshot_on)
+    select snapshot_on, case_manager_id, record_key
+    from caseload_participants($start_date, $end_date)
 ),
 
 pair_caseloads as (
@@ -56,8 +54,10 @@ per_snapshot as (
            count(pair_caseloads.case_manager_id) as pairs,
            published(coalesce(sum(pair_caseloads.caseload), 0), coalesce(sum(pair_caseloads.caseload_key), 0),
                      $public) as assigned_participants,
-           -- the largest pair's participants are the cell (none without a pair on staff)
-           published(max(pair_caseloads.caseload), arg_max(pair_caseloads.caseload_key, pair_caseloads.caseload),
+           -- the largest pair's participants are the cell (none without a pair on staff); between pairs
+           -- tied for largest, the larger key sum decides, so the same data publish the same figure
+           published(max(pair_caseloads.caseload),
+                     arg_max(pair_caseloads.caseload_key, (pair_caseloads.caseload, pair_caseloads.caseload_key)),
                      $public) as max_caseload,
            count(*) filter (where pair_caseloads.caseload > $cap) as pairs_over_cap,
            coalesce(any_value(unassigned.unassigned_participants), 0) as unassigned_participants

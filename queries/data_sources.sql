@@ -1,5 +1,12 @@
 -- Where the loaded records come from: one row per table and source, with the date range. key_sum: the
 -- referrals' record keys added up, for publishing their number (domain/disclosure.py); null for arrests.
+-- @column table_name text Records
+-- @column source text Source
+-- @column row_count count Records loaded
+-- @column first_date date First date
+-- @column last_date date Last date
+-- @column is_synthetic flag Synthetic demo data
+-- @column key_sum id Record key sum
 with arrest_sources as (
     select 'arrests' as table_name, source, count(*) as row_count,
            min(arrest_date) as first_date, max(arrest_date) as last_date, null as key_sum

@@ -4,6 +4,12 @@
 -- Same months and area groups as eligible_arrests_around_launch (the `eligible_arrests_around` macro).
 -- @param launch_on date 2017-02-01  launch date (first day of a month)
 -- @param window_months int 12  months before and after launch
+-- @column area_group text Area
+-- @column months_before count Months before launch
+-- @column months_after count Months after launch
+-- @column before_per_month rate Eligible arrests per month before launch
+-- @column after_per_month rate Eligible arrests per month after launch
+-- @column change_pct percent Change (%)
 with grid as (
     select month, months_from_launch, group_order, area_group, eligible_arrests
     from eligible_arrests_around($launch_on, $window_months)

@@ -2,27 +2,24 @@
 -- in the database, with referrals per 100 eligible arrests. Every step of the period appears; the
 -- ratio is empty in a step without eligible arrests. Referrals per step are published by the
 -- disclosure macros (public views ask for quarters).
+-- The steps come from the `period_steps` macro, the arrests from `area_eligible_arrests` (store/macros.sql).
 -- @param area_id str pilot_zone  'city', 'pilot_zone', 'district:<edition>:<name>' or 'nsa:<name>'
 -- @param start_date date 2017-01-01  first day of the period
 -- @param end_date date 2017-12-31  last day of the period
 -- @param step str quarter  'month' or 'quarter': the length of each bar (public: quarter)
 -- @param public bool true  true: published counts (whole quarters, rounded; domain/disclosure.py), false: exact
+-- @column period_start date Period starting
+-- @column eligible_arrests count LEAD-eligible arrests
+-- @column referrals count People referred
+-- @column referrals_per_100 ratio Referrals per 100 eligible arrests
 with steps as (
-    select cast(period_start as date) as period_start
-    from generate_series(
-        date_trunc($step, cast($start_date as date)),
-        date_trunc($step, cast($end_date as date)),
-        to_months(case $step when 'quarter' then 3 else 1 end)
-    ) as series(period_start)
-    where $step in ('month', 'quarter')  -- any other step gives no rows rather than misaligned ones
+    select period_start
+    from period_steps($step, $start_date, $end_date)
 ),
 
 arrests_per_step as (
     select cast(date_trunc($step, arrest_date) as date) as period_start, count(*) as eligible_arrests
-    from arrests
-    where arrest_date between $start_date and $end_date
-      and lead_category is not null
-      and in_area($area_id, in_pilot_zone, district_1959, district_2023, nsa)
+    from area_eligible_arrests($area_id, $start_date, $end_date)
     group by all
 ),
 

@@ -6,6 +6,11 @@
 -- @param end_date date 2018-01-31  last day of the period
 -- @param site_lon float -76.6085374  case-management site, longitude
 -- @param site_lat float 39.2898077  case-management site, latitude
+-- @column eligible_arrests count LEAD-eligible arrests
+-- @column eligible_per_year rate Eligible arrests per year
+-- @column possession_share share Share that is CDS possession
+-- @column period_days number Days in the period
+-- @column km_from_site number km from case management
 with shape as (
     select geom,
            st_xmin(geom) as min_lon, st_xmax(geom) as max_lon,

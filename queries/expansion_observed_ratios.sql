@@ -2,10 +2,16 @@
 -- enrolments in one area and period, and the mean months in program of participants who have exited.
 -- Referral counts are tallied per quarter and published by the disclosure macros (public views); the
 -- mean is left out of a public view when the published number of exits is small.
+-- The eligible arrests come from the `area_eligible_arrests` macro (store/macros.sql).
 -- @param area_id str pilot_zone  'pilot_zone' or 'district:<edition>:<name>' (any in_area id)
 -- @param start_date date 2017-01-01  first day of the period
 -- @param end_date date 2018-03-31  last day of the period
 -- @param public bool true  true: published counts (whole quarters, rounded; domain/disclosure.py), false: exact
+-- @column referrals count People referred
+-- @column eligible_arrests count LEAD-eligible arrests
+-- @column enrolled count Enrolled
+-- @column exited count Exited the program
+-- @column mean_months_in_program number Average months in program
 with cells as (
     select grid_quarter(referred_on) as cell_quarter,
            tally(record_key, true) as referrals,
@@ -21,10 +27,7 @@ with cells as (
 
 area_eligible_arrests as (
     select count(*) as eligible_arrests
-    from arrests
-    where arrest_date between $start_date and $end_date
-      and lead_category is not null
-      and in_area($area_id, in_pilot_zone, district_1959, district_2023, nsa)
+    from area_eligible_arrests($area_id, $start_date, $end_date)
 ),
 
 referral_counts as (

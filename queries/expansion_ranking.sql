@@ -12,6 +12,19 @@
 -- @param site_lon float -76.6085374  case-management site, longitude
 -- @param site_lat float 39.2898077  case-management site, latitude
 -- @param candidates str Mondawmin|Fells  NSA names named as candidates, separated by '|'
+-- @column area_id id Area id
+-- @column kind text Kind of area
+-- @column name text Area
+-- @column is_candidate flag Named candidate
+-- @column area_km2 number Area (km²)
+-- @column eligible_arrests count LEAD-eligible arrests
+-- @column eligible_per_year rate Eligible arrests per year
+-- @column eligible_per_year_km2 rate Eligible arrests per km² a year
+-- @column possession_share share Share that is CDS possession
+-- @column trend_pct_per_year percent Trend, % a year (last 3 years)
+-- @column trend_months count Months in the trend
+-- @column km_from_site number km from case management
+-- @column central_share share Share inside the Central District
 with candidate_areas as (
     select area_id, kind, name, area_km2, central_share, centroid_x_m, centroid_y_m
     from areas

@@ -3,19 +3,20 @@
 -- counts add up to the eligible arrests the page shows (geo.map_page.load_figures sums them).
 -- Records without coordinates have no cell: they come as one row with a null cell, counted in the
 -- figures and never drawn. records_unmapped: the row's records without coordinates (h3_r8 is null).
+-- The eligible arrests come from the `area_eligible_arrests` macro (store/macros.sql).
 -- @param start_date date 2017-02-01  first day of the period
 -- @param end_date date 2024-12-31  last day of the period
 -- @param area_id str city  'city', 'pilot_zone', 'district:<edition>:<name>' or 'nsa:<name>'
 -- @param offense_category str any  'any' or one of the LEAD offense categories
 -- @param resolution int 8  H3 resolution of the cells: 8 (about 0.74 km2) or 9 (about 0.11 km2)
+-- @column cell geometry H3 cell
+-- @column records count LEAD-eligible arrests
+-- @column records_unmapped count Without a location
 with picked as (
     select case $resolution when 8 then h3_r8 when 9 then h3_r9 end as cell,
            h3_r8 is null as unmapped
-    from arrests
-    where arrest_date between $start_date and $end_date
-      and lead_category is not null
-      and ($offense_category = 'any' or lead_category = $offense_category)
-      and in_area($area_id, in_pilot_zone, district_1959, district_2023, nsa)
+    from area_eligible_arrests($area_id, $start_date, $end_date)
+    where $offense_category = 'any' or lead_category = $offense_category
 ),
 
 final as (

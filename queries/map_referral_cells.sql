@@ -11,6 +11,10 @@
 -- @param offense_category str any  'any' or one of the LEAD offense categories
 -- @param resolution int 8  H3 resolution of the cells: 8 (about 0.74 km2) or 9 (about 0.11 km2)
 -- @param public bool true  true: published counts (whole quarters, rounded; domain/disclosure.py), false: exact
+-- @column cell geometry H3 cell
+-- @column records count People referred
+-- @column enrolled count Enrolled
+-- @column records_unmapped count Without a location
 with picked as (
     select case $resolution when 8 then h3_r8 when 9 then h3_r9 end as cell,
            grid_quarter(referred_on) as cell_quarter,

@@ -8,6 +8,9 @@
 -- @param referral_type str any  'any', 'arrest' or 'social_contact'
 -- @param offense_category str any  'any' or one of the LEAD offense categories
 -- @param public bool true  true: published counts (whole quarters, rounded; domain/disclosure.py), false: exact
+-- @column records count People referred
+-- @column enrolled count Enrolled
+-- @column records_unmapped count Without a location
 with cells as (
     select grid_quarter(referred_on) as cell_quarter,
            tally(record_key, true) as records,

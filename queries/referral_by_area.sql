@@ -5,6 +5,8 @@
 -- @param start_date date 2017-01-01  first day of the period
 -- @param end_date date 2017-12-31  last day of the period
 -- @param public bool true  true: published counts (whole quarters, rounded; domain/disclosure.py), false: exact
+-- @column area_group text Area
+-- @column referrals count People referred
 with area_groups (group_order, area_group) as (
     values (1, 'pilot_zone'), (2, 'rest_of_central'), (3, 'elsewhere'), (4, 'location_not_recorded')
 ),

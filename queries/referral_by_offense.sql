@@ -6,6 +6,8 @@
 -- @param start_date date 2017-01-01  first day of the period
 -- @param end_date date 2017-12-31  last day of the period
 -- @param public bool true  true: published counts (whole quarters, rounded; domain/disclosure.py), false: exact
+-- @column offense_category text Offense
+-- @column referrals count People referred
 with categories (category_order, offense_category) as (
     values (1, 'cds_possession'), (2, 'cds_distribution'), (3, 'prostitution'), (4, 'larceny'),
            (5, 'trespass'), (6, 'public_urination'), (7, 'not_recorded')

@@ -2,19 +2,19 @@
 -- period appears, steps without referrals as zeros. `period_start` is the first day of the step.
 -- Each step is a cell of the disclosure rule: public views ask for quarters, and each type and the
 -- total are published separately (so the types need not add up to the published total).
+-- The steps come from the `period_steps` macro (store/macros.sql).
 -- @param area_id str pilot_zone  'city', 'pilot_zone', 'district:<edition>:<name>' or 'nsa:<name>'
 -- @param start_date date 2017-01-01  first day of the period
 -- @param end_date date 2017-12-31  last day of the period
 -- @param step str quarter  'month' or 'quarter': the length of each bar (public: quarter)
 -- @param public bool true  true: published counts (whole quarters, rounded; domain/disclosure.py), false: exact
+-- @column period_start date Period starting
+-- @column arrest count Arrest referrals
+-- @column social_contact count Social-contact referrals
+-- @column total count All referrals
 with steps as (
-    select cast(period_start as date) as period_start
-    from generate_series(
-        date_trunc($step, cast($start_date as date)),
-        date_trunc($step, cast($end_date as date)),
-        to_months(case $step when 'quarter' then 3 else 1 end)
-    ) as series(period_start)
-    where $step in ('month', 'quarter')  -- any other step gives no rows rather than misaligned ones
+    select period_start
+    from period_steps($step, $start_date, $end_date)
 ),
 
 cells as (

@@ -6,6 +6,12 @@
 -- @param start_date date 2017-01-01  first day of the period
 -- @param end_date date 2017-12-31  last day of the period
 -- @param public bool true  true: published counts (whole quarters, rounded; domain/disclosure.py), false: exact
+-- @column referred count Referred
+-- @column eligibility_confirmed count Eligibility confirmed
+-- @column intake count Intake
+-- @column enrolled count Enrolled
+-- @column still_active count Still active
+-- @column exited count Exited
 with cells as (
     select grid_quarter(referred_on) as cell_quarter,
            tally(record_key, true) as referred,

@@ -3,10 +3,18 @@
 -- referrals, followed to the latest data), the active caseload on the last day of the period, the
 -- LEAD-eligible arrests in the same area and period, and referrals per 100 of those arrests.
 -- Referral counts are tallied per quarter and published by the disclosure macros (public views).
+-- The eligible arrests come from the `area_eligible_arrests` macro (store/macros.sql).
 -- @param area_id str pilot_zone  'city', 'pilot_zone', 'district:<edition>:<name>' or 'nsa:<name>'
 -- @param start_date date 2017-01-01  first day of the period
 -- @param end_date date 2017-12-31  last day of the period
 -- @param public bool true  true: published counts (whole quarters, rounded; domain/disclosure.py), false: exact
+-- @column referrals count People referred
+-- @column found_eligible count Found eligible
+-- @column enrolled count Enrolled
+-- @column active_caseload count Active caseload
+-- @column rearrested count Re-arrested after enrolment
+-- @column eligible_arrests count LEAD-eligible arrests
+-- @column diversion_ratio ratio Referrals per 100 eligible arrests
 with area_referrals as (
     select referred_on, eligibility, enrolled_on, exited_on, rearrested_on, record_key
     from referrals
@@ -42,10 +50,7 @@ caseload as (
 
 eligible_arrests as (
     select count(*) as eligible_arrests
-    from arrests
-    where arrest_date between $start_date and $end_date
-      and lead_category is not null
-      and in_area($area_id, in_pilot_zone, district_1959, district_2023, nsa)
+    from area_eligible_arrests($area_id, $start_date, $end_date)
 ),
 
 final as (

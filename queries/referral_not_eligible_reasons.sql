@@ -6,6 +6,8 @@
 -- @param start_date date 2017-01-01  first day of the period
 -- @param end_date date 2017-12-31  last day of the period
 -- @param public bool true  true: published counts (whole quarters, rounded; domain/disclosure.py), false: exact
+-- @column reason text Reason
+-- @column people count People referred
 with reasons (reason_order, reason) as (
     values (1, 'under_supervision'), (2, 'disqualifying_record'), (3, 'public_safety_threat'),
            (4, 'open_case'), (5, 'open_warrant'), (6, 'outside_area'), (7, 'declined'),

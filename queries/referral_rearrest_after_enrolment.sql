@@ -8,6 +8,10 @@
 -- @param end_date date 2017-12-31  last day of the period
 -- @param as_of date 2018-02-28  end of follow-up (the latest loaded data)
 -- @param max_months int 24  longest follow-up shown
+-- @column months_since_enrolment number Months since enrolment
+-- @column followed count Participants followed this long
+-- @column rearrested count Re-arrested after enrolment
+-- @column rearrested_pct percent Share re-arrested (%)
 with participants as (
     select enrolled_on, rearrested_on
     from referrals

@@ -18,6 +18,7 @@ from domain import disclosure
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB_PATH = REPO_ROOT / "data" / "lead.duckdb"
 SCHEMA_SQL = Path(__file__).with_name("schema.sql")
+MACROS_SQL = Path(__file__).with_name("macros.sql")
 AREA_MEASURES_SQL = Path(__file__).with_name("area_measures.sql")
 
 
@@ -62,6 +63,7 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
     database up to it)."""
     con.execute(SCHEMA_SQL.read_text())
     con.execute(disclosure.schema_sql())  # record keys and the public rounding (domain/disclosure.py)
+    con.execute(MACROS_SQL.read_text())  # after the record keys: the table macros read them
     fill_area_measures(con)
 
 

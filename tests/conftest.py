@@ -7,13 +7,12 @@ import shutil
 import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
+from bench.server import wait_healthy
 from store import connect, create_schema, transaction
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -99,21 +98,6 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _wait_healthy(url: str, process: subprocess.Popen, timeout: float = 90) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"streamlit exited early with code {process.returncode}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            pass
-        time.sleep(0.25)  # polling interval, not a fixed wait for readiness
-    raise TimeoutError(f"streamlit at {url} not healthy after {timeout} s")
-
-
 @contextmanager
 def running_app(db_path: Path, workdir: Path, extra_env: dict[str, str] | None = None):
     """`python -m ui.serve` on a free port against a copy of ``db_path``; yields its URL."""
@@ -130,7 +114,7 @@ def running_app(db_path: Path, workdir: Path, extra_env: dict[str, str] | None =
         )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
     try:
-        _wait_healthy(url, process)
+        wait_healthy(url, process, log_path=log_path)
         yield url
     finally:
         process.terminate()

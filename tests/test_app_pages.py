@@ -7,6 +7,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import queries
+from domain.figures import referrals_per_100_text
 
 APP_TIMEOUT = 60
 APP_FILE = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -27,7 +28,7 @@ def test_overview_shows_synthetic_banner_and_pilot_zone_figures(app, demo_con):
     last_date = queries.run(demo_con, "data_sources")["last_date"].max().date()
     expected = queries.run(
         demo_con,
-        "headline_counts",
+        "referral_headline",
         area_id="pilot_zone",
         start_date=date(2017, 1, 1),
         end_date=last_date,
@@ -35,9 +36,19 @@ def test_overview_shows_synthetic_banner_and_pilot_zone_figures(app, demo_con):
     ).iloc[0]
     # the first block of figures is the pilot zone's, for the default period (the launch's quarter to the
     # latest data), published as every public figure is (domain/disclosure.py)
-    referred = next(m for m in at.metric if m.label == "People referred")
-    assert referred.value == f"{int(expected.referrals):,}"
-    assert int(expected.referrals) > 0
+    pilot = {m.label: m.value for m in at.metric[:4]}  # two columns of two figures each
+    assert pilot == {
+        "People referred": f"{int(expected.referrals):,}",
+        "Enrolled": f"{int(expected.enrolled):,}",
+        "LEAD-eligible arrests": f"{int(expected.eligible_arrests):,}",
+        "Referrals per 100 eligible arrests": referrals_per_100_text(
+            expected.referrals, expected.eligible_arrests, public=True
+        ),
+    }
+    assert int(expected.referrals) > 0 and pilot["Referrals per 100 eligible arrests"][0].isdigit()
+    # the second block is the Central District's, and the public view says how its figures are protected
+    assert sorted(m.label for m in at.metric[4:]) == sorted(pilot)
+    assert any("rounded to a multiple of 5" in caption.value for caption in at.caption)
 
 
 def test_banner_names_only_the_tables_still_synthetic():

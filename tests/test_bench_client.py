@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import textwrap
+import threading
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
 from bench import drive, load
 from bench.client import Viewer, ViewerError, run_coroutine
-from bench.server import running_app
+from bench.server import running_app, wait_healthy
 
 FAILING_APP = """
     import streamlit as st
@@ -111,3 +116,65 @@ def test_load_test_stops_by_itself_and_counts_every_run(app_server):
     assert isinstance(result["error_examples"], list)
     # bounded: ramp-up (up to 5 s) plus 2 s plus the last run in flight
     assert result["wall_seconds"] < 60
+
+
+@contextmanager
+def _health_endpoint(unhealthy_answers: int | None):
+    """A local server whose /_stcore/health answers 503 ``unhealthy_answers`` times, then 200 (None:
+    503 for ever); yields its URL and the list of statuses it sent."""
+    sent: list[int] = []
+
+    class Health(BaseHTTPRequestHandler):
+        def do_GET(self):
+            ready = unhealthy_answers is not None and len(sent) >= unhealthy_answers
+            status = 200 if ready and self.path == "/_stcore/health" else 503
+            sent.append(status)
+            self.send_response(status)
+            self.end_headers()
+            self.wfile.write(b"ok" if status == 200 else b"warming up")
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Health)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", sent
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@contextmanager
+def _idle_process():
+    """A process that stays alive until the block ends (stands in for the server's process)."""
+    process = subprocess.Popen([sys.executable, "-c", "import sys; sys.stdin.read()"], stdin=subprocess.PIPE)
+    try:
+        yield process
+    finally:
+        process.kill()
+        process.wait()
+
+
+def test_wait_healthy_polls_until_the_health_check_answers_200():
+    with _health_endpoint(unhealthy_answers=3) as (url, sent), _idle_process() as process:
+        wait_healthy(url, process, timeout=30)
+    assert sent == [503, 503, 503, 200]
+
+
+def test_wait_healthy_gives_up_at_once_when_the_server_process_exits(tmp_path):
+    log = tmp_path / "server.log"
+    log.write_text("Starting\nError: port 8501 is already in use\n")
+    process = subprocess.Popen([sys.executable, "-c", "raise SystemExit(3)"])
+    process.wait()
+    # nothing listens at this URL; the dead process, not the timeout, ends the wait
+    with pytest.raises(RuntimeError, match=r"exited with code 3(.|\n)*port 8501 is already in use"):
+        wait_healthy("http://127.0.0.1:9", process, timeout=600, log_path=log)
+
+
+def test_wait_healthy_times_out_on_a_server_that_never_gets_healthy(tmp_path):
+    never = pytest.raises(TimeoutError, match="not healthy after 0.5 s")
+    with _health_endpoint(unhealthy_answers=None) as (url, sent), _idle_process() as process, never:
+        wait_healthy(url, process, timeout=0.5, log_path=tmp_path / "never-written.log")
+    assert sent and set(sent) == {503}

@@ -17,7 +17,9 @@ from streamlit.testing.v1 import AppTest
 
 import queries
 import ui.brief
+from domain.figures import FIGURES, RATIO_HIDDEN_TEXT, referrals_per_100_text
 from domain.privacy import SUPPRESSED_TEXT
+from screens.brief import brief_model, proposal_choices
 from tests.conftest import REPO_ROOT
 from tests.helpers import download, open_page, screenshot
 from ui.brief import CENTRAL, NO_PROPOSAL, brief_html, load_brief, page_brief_html, trend_svg
@@ -48,14 +50,17 @@ def test_figures_are_the_queries_own(run_query):
     brief = load_brief(run_query, START, END)
     shown = _figures(brief)
     quarters = {"start_date": date(2017, 1, 1), "end_date": END, "public": True}  # the brief is public
-    pilot = run_query("headline_counts", area_id="pilot_zone", **quarters).iloc[0]
+    pilot = run_query("referral_headline", area_id="pilot_zone", **quarters).iloc[0]
     central = run_query("referral_headline", area_id=CENTRAL, **quarters).iloc[0]
     assert shown[("LEAD pilot zone", "People referred")] == f"{int(pilot.referrals):,}"
     assert shown[("LEAD pilot zone", "LEAD-eligible arrests")] == f"{int(pilot.eligible_arrests):,}"
     assert shown[("Central District (1959–2022)", "Enrolled")] == f"{int(central.enrolled):,}"
-    assert shown[("Central District (1959–2022)", "Referrals per 100 eligible arrests")] == (
-        f"{central.diversion_ratio:.1f}"
-    )
+    for area, row in (("LEAD pilot zone", pilot), ("Central District (1959–2022)", central)):
+        assert shown[(area, "Referrals per 100 eligible arrests")] == referrals_per_100_text(
+            row.referrals, row.eligible_arrests, public=True
+        )
+        assert shown[(area, "Referrals per 100 eligible arrests")][0].isdigit()
+    assert shown[("Central District (1959–2022)", "Active caseload")] == f"{int(central.active_caseload):,}"
     assert (
         shown[("Central District (1959–2022)", "Re-arrested after enrolment")]
         == f"{int(central.rearrested):,}"
@@ -68,13 +73,13 @@ def test_a_short_period_is_widened_to_its_quarter_and_published(run_query):
     whole quarter around the week, with every referral count a published multiple of 5."""
     start, end = date(2019, 3, 4), date(2019, 3, 10)
     week = run_query(
-        "headline_counts", area_id="pilot_zone", start_date=start, end_date=end, public=False
+        "referral_headline", area_id="pilot_zone", start_date=start, end_date=end, public=False
     ).iloc[0]
     assert 0 < int(week.eligible_arrests) < 5, "the week chosen should have a small count in the demo data"
     brief = load_brief(run_query, start, end)
     assert brief.period == "01 Jan 2019 – 31 Mar 2019"
     quarter = run_query(
-        "headline_counts",
+        "referral_headline",
         area_id="pilot_zone",
         start_date=date(2019, 1, 1),
         end_date=date(2019, 3, 31),
@@ -86,6 +91,34 @@ def test_a_short_period_is_widened_to_its_quarter_and_published(run_query):
         assert int(shown[("LEAD pilot zone", label)].replace(",", "")) % 5 == 0
     for value in shown.values():
         assert not re.fullmatch(r"[1-4]", value)
+
+
+def test_a_small_arrest_count_hides_the_ratio_in_the_brief(run_query):
+    """Q4 2020 in the demo: the Central District has 4 eligible arrests, the pilot zone fewer than 5."""
+    quarter = {"start_date": date(2020, 10, 1), "end_date": date(2020, 12, 31)}
+    exact = run_query("referral_headline", area_id=CENTRAL, **quarter, public=False).iloc[0]
+    assert 0 < int(exact.eligible_arrests) < 5 < int(exact.referrals), "the demo data changed"
+    shown = _figures(load_brief(run_query, *quarter.values()))
+    central = "Central District (1959–2022)"
+    assert shown[(central, "LEAD-eligible arrests")] == SUPPRESSED_TEXT
+    assert shown[(central, "Referrals per 100 eligible arrests")] == RATIO_HIDDEN_TEXT
+    assert RATIO_HIDDEN_TEXT in brief_html(load_brief(run_query, *quarter.values()))
+
+
+def test_the_brief_names_its_figures_as_every_page_does(run_query):
+    model = brief_model(run_query, START, END)
+    labels = {figure.label for figures in model.figures.values() for figure in figures}
+    assert labels == {FIGURES[key].label for key in (
+        "referrals", "enrolled", "eligible_arrests", "referrals_per_100", "active_caseload", "rearrested"
+    )}  # fmt: skip
+    assert any(line.startswith(f"{FIGURES['referrals_per_100'].label}: ") for line in model.sources)
+    assert model.start == date(2017, 1, 1) and model.period.startswith("01 Jan 2017")
+
+
+def test_the_page_offers_no_proposal_first_then_the_saved_ones(run_query):
+    choices = proposal_choices(run_query("proposal_list"))
+    assert list(choices)[0] == NO_PROPOSAL and choices[NO_PROPOSAL] == "No proposal"
+    assert choices[EAST] == "East of downtown"
 
 
 def test_a_chosen_proposal_is_projected_and_outlined(run_query):

@@ -52,6 +52,13 @@ def test_overview_draws_the_map_picture_with_the_page_offline(offline_page, app_
     (legend,) = [group for group in root.iter(f"{SVG}g") if group.get("data-part") == "legend"]
     assert {"LEAD pilot zone", "Central District", "Other police districts"} <= set(_texts(legend))
 
+    # beside the picture: the pilot zone's and the Central District's four figures each
+    headings = offline_page.get_by_role("heading")
+    assert headings.filter(has_text="Pilot zone").count() == 1
+    assert headings.filter(has_text="Central District (1959–2022)").count() == 1
+    labels = offline_page.get_by_test_id("stMetricLabel").all_inner_texts()
+    assert labels.count("Referrals per 100 eligible arrests") == 2 and len(labels) == 8
+
     screenshot(offline_page, "overview")
     assert not offline_page.blocked_requests  # the picture needs nothing from outside
     assert not offline_page.failed_responses

@@ -9,22 +9,28 @@ import pytest
 import streamlit_folium as sf
 from shapely.geometry import box, mapping
 
+from domain.program import EXPANSION_CANDIDATES
+from geo.map_style import ARREST_DENSITY, COMPARISON_COLOURS
 from geo.planner_map import (
-    DENSITY_COLOURS,
-    HIDDEN_DENSITY_TEXT,
-    NO_DATA_COLOUR,
+    _drawing_map,
     comparison_map,
     density_bins,
     fill_period,
     period_values,
     picked_layer,
     planner_base_map,
-    planner_map,
 )
-from planning.projection import CASE_MANAGEMENT_SITE, EXPANSION_CANDIDATES
+from planning.projection import CASE_MANAGEMENT_SITE
 from ui.maps import render_map, show_map
 
-CANDIDATE_LABEL = 'class=\\"candidate-label\\"'  # a label's div, as it sits inside the map's script
+CANDIDATE_LABEL = 'class=\\"map-label candidate-label\\"'  # a label's div, as it sits inside the map's script
+DENSITY_COLOURS, NO_DATA_COLOUR = ARREST_DENSITY.colours, ARREST_DENSITY.no_data
+HIDDEN_DENSITY_TEXT = ARREST_DENSITY.hidden_tooltip
+
+
+def planner_map(pilot_zone, districts, neighbourhoods, site):
+    """The drawing map as folium draws it with the period's values written in (no stand-ins)."""
+    return _drawing_map(pilot_zone, districts, neighbourhoods, site, False, period_values(neighbourhoods))
 
 
 def outline(row_id: str, name: str, geometry, **extra) -> dict:
@@ -98,7 +104,8 @@ def test_map_shows_candidates_site_legend_and_hidden_densities(layers):
     html = rendered(planner_map(*layers, CASE_MANAGEMENT_SITE))
     assert html.count(CANDIDATE_LABEL) == 1 and EXPANSION_CANDIDATES[0] in html
     assert "Case management" in html and "site-label" in html
-    assert "map-legend" in html and "Hidden (fewer than 5)" in html
+    assert "map-legend" in html and "Hidden (fewer than 5) or withheld" in html
+    assert HIDDEN_DENSITY_TEXT == "fewer than 5 arrests (hidden), or withheld to protect one"
     # each neighbourhood's colour and tooltip text, the hidden one in the no-data grey
     densities = period_values(layers[2]).densities
     assert densities["C"] == [NO_DATA_COLOUR, HIDDEN_DENSITY_TEXT]
@@ -194,8 +201,8 @@ def test_comparison_map_draws_each_proposal_in_its_own_colour(layers):
     pilot_zone, districts, _ = layers
     proposals = [("North", box(-76.62, 39.31, -76.61, 39.32)), ("East", box(-76.60, 39.29, -76.59, 39.30))]
     html = rendered(comparison_map(proposals, pilot_zone, districts, CASE_MANAGEMENT_SITE))
-    assert "#1b9e77" in html and "#d95f02" in html
-    assert html.count('class=\\"candidate-label proposal-label\\"') == 2  # each proposal labelled on the map
+    assert f'"color": "{COMPARISON_COLOURS[0]}"' in html and f'"color": "{COMPARISON_COLOURS[1]}"' in html
+    assert html.count('class=\\"map-label comparison-label\\"') == 2  # each proposal labelled on the map
     # opened on the proposals, at neighbourhood scale (not the whole region)
     assert "center: [39.305, -76.605]" in html
     assert '"zoom": 13' in html

@@ -17,6 +17,7 @@ from shapely.geometry import shape
 from streamlit.testing.v1 import AppTest
 
 from domain.program import EXPANSION_CANDIDATES
+from queries import column_labels
 
 APP = Path(__file__).resolve().parent.parent / "app.py"
 APP_TIMEOUT = 120
@@ -75,9 +76,10 @@ def test_ranking_lists_neighbourhoods_with_the_named_candidates(demo_db_path, mo
     assert not at.error, [e.value for e in at.error]
     assert at.title[0].value == "Expansion planner"
     ranking = at.dataframe[0].value
+    labels = column_labels("expansion_ranking")  # the table is headed by the query's labels
     assert len(ranking) == 278
-    flagged = ranking[ranking["Named candidate"]]
-    assert sorted(flagged["Area"]) == sorted(EXPANSION_CANDIDATES)
+    flagged = ranking[ranking[labels["is_candidate"]]]
+    assert sorted(flagged[labels["name"]]) == sorted(EXPANSION_CANDIDATES)
     assert any("Draw an area on the map" in info.value for info in at.info)
     captions = " ".join(c.value for c in at.caption)
     assert "Collins et al. 2015" in captions  # cost figures cited on screen

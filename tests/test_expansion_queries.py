@@ -10,8 +10,9 @@ from pyproj import Transformer
 from shapely.geometry import Polygon, box
 
 import queries
+from domain.program import EXPANSION_CANDIDATES
 from geo.proposal import from_wkb_hex, to_geojson_text
-from planning.projection import CASE_MANAGEMENT_SITE, EXPANSION_CANDIDATES, Assumptions, project
+from planning.projection import CASE_MANAGEMENT_SITE, Assumptions, project
 from store import connect, create_schema
 
 START, END = date(2017, 2, 1), date(2024, 12, 31)

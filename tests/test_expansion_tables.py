@@ -3,8 +3,10 @@
 import pandas as pd
 import pytest
 
+from domain.privacy import COMPLEMENT_TEXT, SUPPRESSED_TEXT, hidden_label
 from planning.projection import Assumptions, project
 from planning.tables import (
+    RANKING_COLUMNS,
     ProposalFigures,
     comparison_frame,
     formatted_comparison,
@@ -69,6 +71,16 @@ def test_candidates_only_keeps_the_masking_of_the_whole_list(ranking):
     only = ranking_table(ranking, "neighborhood", "eligible_per_year", candidates_only=True, public=True)
     assert list(only.name) == ["D", "B"]
     assert only.eligible_arrests.isna().all()
+
+
+def test_candidates_only_keeps_the_row_labels_the_masking_names(ranking):
+    """Which hidden cell is a complement is recorded by row label: filtering must not renumber the rows."""
+    only = ranking_table(ranking, "neighborhood", "eligible_per_year", candidates_only=True, public=True)
+    reads = {
+        name: hidden_label(only.attrs, "eligible_arrests", index) for index, name in only["name"].items()
+    }
+    assert reads == {"D": COMPLEMENT_TEXT, "B": SUPPRESSED_TEXT}
+    assert tuple(only.columns) == RANKING_COLUMNS
 
 
 def test_map_density_is_hidden_where_the_count_is(ranking):

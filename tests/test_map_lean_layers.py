@@ -6,7 +6,7 @@ import folium
 import pytest
 from branca.element import Element
 
-from geo.lean_layers import CustomPane, FeatureGroup, GeoJsonLayer, StaticElement
+from geo.layers import CustomPane, FeatureGroup, GeoJsonLayer, StaticElement
 
 CSS = "<style>\n  .map-label { color: #4a525c; }\n</style>\n"
 EMPTY = '{"type":"FeatureCollection","features":[]}'

@@ -10,6 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import queries
+from domain.figures import FIGURES, RATIO_HIDDEN_TEXT, referrals_per_100_text
 from domain.program import EXPANSION_CANDIDATES
 from geo.density_map import density_map
 from geo.map_page import (
@@ -74,7 +75,10 @@ def test_map_page_runs_and_shows_the_figures_of_the_default_view(app, demo_con):
     assert metrics["People referred"] == f"{int(expected.referrals):,}"
     assert metrics["Enrolled"] == f"{int(expected.enrolled):,}"
     assert metrics["LEAD-eligible arrests"] == f"{int(expected.eligible_arrests):,}"
-    assert metrics["Referrals per 100 eligible arrests"] == f"{expected.diversion_ratio:.1f}"
+    assert metrics["Referrals per 100 eligible arrests"] == referrals_per_100_text(
+        expected.referrals, expected.eligible_arrests, public=True
+    )
+    assert metrics["Referrals per 100 eligible arrests"][0].isdigit()  # a ratio, not a dash
     assert [button.label for button in at.get("download_button")] == [
         "Map (standalone HTML)",
         "Map (PNG)",
@@ -128,7 +132,7 @@ def test_switching_district_edition_keeps_the_same_district(app):
     at.sidebar.radio(key="map_edition").set_value("2023").run()
     assert not at.exception
     assert at.sidebar.selectbox(key="map_area").value == "district:2023:Central"
-    assert "Police districts (2023)" in _map_script(at)
+    assert "Other police districts (2023)" in _map_script(at)  # the legend names the edition drawn
 
 
 def test_an_area_with_no_referrals_draws_an_empty_layer_without_error(app, demo_con):
@@ -179,13 +183,12 @@ def test_boundary_streets_absent_or_malformed(tmp_path):
         boundary_streets(bad)
 
 
-def _figures(referrals, enrolled, arrests, ratio):
+def _figures(referrals, enrolled, arrests):
     return pd.Series(
         {
             "referrals": referrals,
             "enrolled": enrolled,
             "eligible_arrests": arrests,
-            "diversion_ratio": ratio,
             "referrals_unmapped": 0,
             "eligible_arrests_unmapped": 3,
         }
@@ -193,24 +196,30 @@ def _figures(referrals, enrolled, arrests, ratio):
 
 
 def test_headline_figures_suppress_small_counts_and_the_ratio_that_would_reveal_them():
-    public = {f.key: f.value for f in headline_figures(_figures(3, 2, 400, 0.8), public=True)}
+    public = {f.key: f.value for f in headline_figures(_figures(3, 2, 400), public=True)}
     assert public == {
         "referrals": "fewer than 5",
         "enrolled": "fewer than 5",
         "eligible_arrests": "400",
-        "diversion_ratio": "— (fewer than 5 in a count)",
+        "referrals_per_100": RATIO_HIDDEN_TEXT,
     }
-    staff = {f.key: f.value for f in headline_figures(_figures(3, 2, 400, 0.8), public=False)}
-    assert staff == {"referrals": "3", "enrolled": "2", "eligible_arrests": "400", "diversion_ratio": "0.8"}
-    none = {f.key: f.value for f in headline_figures(_figures(0, 0, 0, float("nan")), public=True)}
-    assert none == {"referrals": "0", "enrolled": "0", "eligible_arrests": "0", "diversion_ratio": "—"}
+    staff = {f.key: f.value for f in headline_figures(_figures(3, 2, 400), public=False)}
+    assert staff == {"referrals": "3", "enrolled": "2", "eligible_arrests": "400", "referrals_per_100": "0.8"}
+    none = {f.key: f.value for f in headline_figures(_figures(0, 0, 0), public=True)}
+    assert none == {"referrals": "0", "enrolled": "0", "eligible_arrests": "0", "referrals_per_100": "—"}
+
+
+def test_headline_figures_carry_the_one_label_and_help_of_each_figure():
+    shown = headline_figures(_figures(40, 20, 1600), public=True)
+    assert [(f.label, f.help) for f in shown] == [(FIGURES[f.key].label, FIGURES[f.key].help) for f in shown]
+    assert shown[-1].value == "2.5"  # computed from the counts: there is no ratio in load_figures
 
 
 def test_unmapped_counts_are_said_and_suppressed_when_small():
-    assert unmapped_text(_figures(10, 5, 400, 2.5), public=True) == (
+    assert unmapped_text(_figures(10, 5, 400), public=True) == (
         "fewer than 5 eligible arrests have no location: counted in the figures, not drawn on the map."
     )
-    assert unmapped_text(_figures(10, 5, 400, 2.5), public=False).startswith("3 eligible arrests")
+    assert unmapped_text(_figures(10, 5, 400), public=False).startswith("3 eligible arrests")
 
 
 def test_download_names_are_safe_file_names():
@@ -220,7 +229,7 @@ def test_download_names_are_safe_file_names():
 
 
 def test_figures_csv_holds_the_shown_values_and_what_they_cover():
-    figures = headline_figures(_figures(3, 2, 400, 0.8), public=True)
+    figures = headline_figures(_figures(3, 2, 400), public=True)
     table = figures_table(figures, {"Area": "Whole city", "Data": "Synthetic demo data, not real records"})
     csv = table.to_csv(index=False).splitlines()
     assert csv[0] == "figure,value"

@@ -14,7 +14,8 @@ import pandas as pd
 import pytest
 
 import queries
-from geo.map_page import MapFilters, diversion_ratio, load_figures
+from domain.figures import NO_VALUE, REFERRALS_PER_100, referrals_per_100
+from geo.map_page import MapFilters, headline_figures, load_figures
 
 PERIOD = (date(2017, 2, 1), date(2024, 12, 31))
 CASES = [
@@ -77,7 +78,6 @@ def test_headline_figures_equal_an_independent_recount(demo_con, area_id, referr
     assert figures["eligible_arrests"] == arrests
     assert figures["referrals_unmapped"] == referrals_unmapped
     assert figures["eligible_arrests_unmapped"] == arrests_unmapped
-    assert figures["diversion_ratio"] == pytest.approx(round(100 * referrals / arrests, 1))
 
 
 def test_the_demo_gives_the_recount_something_to_count(demo_con):
@@ -88,16 +88,17 @@ def test_the_demo_gives_the_recount_something_to_count(demo_con):
     assert city[4] > 0  # some eligible arrests have no coordinates, as in BPD's data
 
 
-def test_diversion_ratio_is_empty_when_there_are_no_eligible_arrests(demo_con):
+def test_ratio_beside_the_map_is_a_dash_when_there_are_no_eligible_arrests(demo_con):
     filters = MapFilters(date(1990, 1, 1), date(1990, 12, 31))
     figures = load_figures(partial(queries.run, demo_con), filters)
     assert figures["eligible_arrests"] == 0 and figures["referrals"] == 0
-    assert figures[["diversion_ratio"]].isna().all()
+    ratio = headline_figures(figures, public=False)[-1]
+    assert (ratio.key, ratio.value) == (REFERRALS_PER_100.key, NO_VALUE)
 
 
-def test_diversion_ratio_rounds_exactly_as_duckdb_did():
-    """The ratio moved from SQL to Python: the same value as ``round(100.0 * r / a, 1)`` for every pair,
-    ties (0.25 -> 0.3, half away from zero) included."""
+def test_referrals_per_100_rounds_as_the_sql_ratio_does():
+    """domain.figures gives the value ``round(100.0 * r / a, 1)`` gives in DuckDB (the ``diversion_ratio``
+    some queries still return) for every pair, ties (0.25 -> 0.3, half away from zero) included."""
     pairs = duckdb.sql(
         """
         select r, a, round(100.0 * r / a, 1) as ratio
@@ -107,8 +108,8 @@ def test_diversion_ratio_rounds_exactly_as_duckdb_did():
         from (select (random() * 20000)::bigint as r, 1 + (random() * 2000000)::bigint as a from range(20000))
         """
     ).fetchall()
-    assert [diversion_ratio(r, a) for r, a, _ in pairs] == [ratio for _, _, ratio in pairs]
-    assert diversion_ratio(1, 400) == 0.3 and diversion_ratio(1, 8) == 12.5
+    assert [referrals_per_100(r, a) for r, a, _ in pairs] == [ratio for _, _, ratio in pairs]
+    assert referrals_per_100(1, 400) == 0.3 and referrals_per_100(1, 8) == 12.5
 
 
 # The headline figures as one SQL row, as the page computed them before they were summed from the cell
@@ -139,10 +140,7 @@ arrest_counts as (
     select count(*) as eligible_arrests, count(*) filter (where h3_r8 is null) as eligible_arrests_unmapped
     from period_eligible_arrests
 )
-select referrals, enrolled, eligible_arrests,
-       case when eligible_arrests > 0
-            then round(100.0 * referrals / eligible_arrests, 1) end as diversion_ratio,
-       referrals_unmapped, eligible_arrests_unmapped
+select referrals, enrolled, eligible_arrests, referrals_unmapped, eligible_arrests_unmapped
 from referral_counts, arrest_counts
 """
 
@@ -155,7 +153,7 @@ def test_staff_figures_equal_the_figures_in_one_query(demo_con, area_id, referra
     """Exact (staff) figures; public ones are published per quarter (tests/test_differencing.py)."""
     filters = MapFilters(*period, area_id, referral_type, offense, public=False)
     parameters = {k: v for k, v in filters.referral_parameters().items() if k != "public"}
-    expected = demo_con.execute(FIGURES_IN_ONE_QUERY, parameters).df().iloc[0]
+    expected = demo_con.execute(FIGURES_IN_ONE_QUERY, parameters).df().iloc[0].astype("float64")
     figures = load_figures(partial(queries.run, demo_con), filters)
     pd.testing.assert_series_equal(figures, expected)
 

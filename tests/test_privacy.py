@@ -21,7 +21,6 @@ from domain.privacy import (
     Disclosure,
     count_texts,
     has_withheld,
-    mask_small,
     protect,
 )
 from ui.tables import table_for_reading
@@ -29,6 +28,15 @@ from ui.tables import table_for_reading
 
 def _hidden(frame: pd.DataFrame, columns) -> list[list[bool]]:
     return frame[list(columns)].isna().to_numpy().tolist()
+
+
+def _rows_masked(frame: pd.DataFrame, columns: str) -> pd.DataFrame:
+    """``frame`` masked as a page masks a table whose rows each add up to a total shown elsewhere
+    (``Disclosure.rows_add_up`` without a total column, then ``masked``)."""
+    page = Disclosure()
+    page.table("t", frame, list(columns))
+    page.rows_add_up("t", frame, list(columns))
+    return page.masked("t", frame, list(columns))
 
 
 def test_a_lone_small_count_takes_the_smallest_other_count_with_it():
@@ -44,17 +52,26 @@ def test_two_small_counts_whose_sum_is_small_take_a_third():
     """1 + 2 hidden, total 30 shown: 30 - 27 = 3 would say 'three between them', so both are known
     to be 1 and 2 or 2 and 1; a third, larger count goes too."""
     frame = pd.DataFrame({"a": [1], "b": [2], "c": [27]})
-    masked = mask_small(frame, ["a", "b", "c"])
-    assert _hidden(masked, "abc") == [[True, True, True]]
+    assert _hidden(_rows_masked(frame, "abc"), "abc") == [[True, True, True]]
 
 
 def test_two_small_counts_at_the_extremes_are_not_left_alone():
     """4 + 4 hidden beside a shown total: the hidden sum, 8, can only be 4 + 4."""
     frame = pd.DataFrame({"a": [4], "b": [4], "c": [30]})
-    assert _hidden(mask_small(frame, ["a", "b", "c"]), "abc") == [[True, True, True]]
+    assert _hidden(_rows_masked(frame, "abc"), "abc") == [[True, True, True]]
     # 2 + 4: the sum 6 could be 2 + 4, 3 + 3 or 4 + 2, so the large count stays
     frame = pd.DataFrame({"a": [2], "b": [4], "c": [30]})
-    assert _hidden(mask_small(frame, ["a", "b", "c"]), "abc") == [[True, True, False]]
+    assert _hidden(_rows_masked(frame, "abc"), "abc") == [[True, True, False]]
+
+
+def test_each_row_of_a_table_takes_its_own_complement():
+    """Rows adding up to totals shown elsewhere: a lone small count in a row takes that row's
+    smallest other non-zero count (not another row's); zeros and rows without a small count stay."""
+    frame = pd.DataFrame({"a": [3, 20, 0], "b": [9, 30, 0], "c": [28, 40, 7]}, index=["x", "y", "z"])
+    masked = _rows_masked(frame, "abc")
+    assert _hidden(masked, "abc") == [[True, True, False], [False, False, False], [False, False, False]]
+    assert count_texts(masked["a"]) == [SUPPRESSED_TEXT, "20", "0"]
+    assert count_texts(masked["b"]) == [COMPLEMENT_TEXT, "30", "0"]
 
 
 def test_a_hidden_total_is_not_left_as_the_sum_of_shown_parts():

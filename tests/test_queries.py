@@ -1,16 +1,75 @@
 """Every .sql file runs against a small generated database; the loader binds parameters safely."""
 
+import doctest
 from datetime import date
 
 import pytest
 
 import queries
+from domain.figures import FIGURES, REFERRALS_PER_100
 
 
 @pytest.mark.parametrize("name", queries.names())
 def test_every_query_runs_with_its_example_parameters(demo_con, name):
     result = queries.run(demo_con, name, **queries.examples(name))
     assert list(result.columns), f"{name} returned no columns"
+
+
+@pytest.mark.parametrize("name", queries.names())
+def test_declared_columns_are_the_columns_returned(demo_con, name):
+    """Every column a query returns is declared, in order, with a label; nothing else is declared."""
+    result = queries.run(demo_con, name, **queries.examples(name))
+    assert [column.name for column in queries.columns(name)] == list(result.columns)
+    assert all(column.label and column.kind in queries.COLUMN_KINDS for column in queries.columns(name))
+
+
+def test_headline_figure_columns_carry_the_figures_labels():
+    """A column named for a headline figure is labelled exactly as domain/figures.py labels it."""
+    checked = 0
+    for name in queries.names():
+        for column in queries.columns(name):
+            if column.name in FIGURES:
+                assert column.label == FIGURES[column.name].label, f"{name}.{column.name}"
+                checked += 1
+    assert checked >= 10
+    assert queries.column_labels("referral_headline")["diversion_ratio"] == REFERRALS_PER_100.label
+    assert queries.column_labels("eligible_arrests_vs_referrals_over_time") == {
+        "period_start": "Period starting",
+        "eligible_arrests": "LEAD-eligible arrests",
+        "referrals": "People referred",
+        "referrals_per_100": "Referrals per 100 eligible arrests",
+    }
+
+
+def test_column_kinds_say_how_values_read():
+    kinds = {column.name: column.kind for column in queries.columns("expansion_ranking")}
+    assert kinds["eligible_arrests"] == "count"
+    assert kinds["eligible_per_year"] == "rate"
+    assert kinds["possession_share"] == "share"
+    assert kinds["trend_pct_per_year"] == "percent"
+    assert kinds["area_id"] == "id"
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("-- @column referrals tally People referred", "column referrals has unknown kind 'tally'"),
+        ("-- @column referrals count", "is not '-- @column <name> <kind> <label>'"),
+        (
+            "-- @column referrals count People\n-- @column referrals count Again",
+            "referrals is declared twice",
+        ),
+    ],
+)
+def test_bad_column_lines_are_refused_with_the_query_named(line, message):
+    with pytest.raises(ValueError, match=f"query q: .*{message}"):
+        queries._parse_columns("q", line + "\nselect 1 as referrals")
+
+
+def test_column_docstring_examples_hold():
+    results = doctest.testmod(queries)
+    assert results.attempted >= 2
+    assert results.failed == 0
 
 
 def test_missing_or_unknown_parameters_are_named():

@@ -7,7 +7,8 @@ from datetime import date
 import pandas as pd
 import plotly.io
 
-from ui import charts, privacy, tables
+from domain import privacy
+from ui import charts, tables
 
 HIDDEN = privacy.SUPPRESSED_TEXT
 

@@ -15,7 +15,7 @@ import plotly.io
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from domain import disclosure
+from domain import disclosure, figures
 from domain.privacy import SUPPRESSED_TEXT, is_small
 from ui.tables import table_open_key
 
@@ -23,6 +23,13 @@ APP = Path(__file__).resolve().parent.parent / "app.py"
 APP_TIMEOUT = 120
 CENTRAL = "district:1959-2022:Central"
 LAUNCH = date(2017, 2, 1)
+# The page labels each headline figure as domain/figures.py does.
+REFERRED, REARRESTED, RATIO = (
+    figures.REFERRALS.label,
+    figures.REARRESTED.label,
+    figures.REFERRALS_PER_100.label,
+)
+COUNTED = (REFERRED, "Found eligible", "Enrolled", "Active caseload", REARRESTED)
 
 
 def open_every_table(at: AppTest) -> None:
@@ -85,11 +92,11 @@ def direct_headline(con, area_id: str, start: date, end: date) -> dict:
         params,
     ).fetchone()
     return {
-        "Referrals": referrals,
+        REFERRED: referrals,
         "Found eligible": eligible,
         "Enrolled": enrolled,
         "Active caseload": active,
-        "Re-arrested": rearrested,
+        REARRESTED: rearrested,
         "eligible_arrests": arrests,
     }
 
@@ -137,22 +144,22 @@ def published_headline(con, area_id: str, start: date, end: date) -> dict:
     cells: dict[tuple[str, date], list[int]] = {}
     for referred_on, eligible, enrolled, rearrested, key in rows:
         quarter = disclosure.quarter_start(referred_on)
-        for label, counted in (("Referrals", True), ("Found eligible", eligible), ("Enrolled", enrolled),
-                               ("Re-arrested", rearrested)):  # fmt: skip
+        for label, counted in ((REFERRED, True), ("Found eligible", eligible), ("Enrolled", enrolled),
+                               (REARRESTED, rearrested)):  # fmt: skip
             if counted:
                 cell = cells.setdefault((label, quarter), [0, 0])
                 cell[0], cell[1] = cell[0] + 1, cell[1] + key
-    figures = dict.fromkeys(("Referrals", "Found eligible", "Enrolled", "Re-arrested"), 0)
+    published = dict.fromkeys((REFERRED, "Found eligible", "Enrolled", REARRESTED), 0)
     for (label, _), (count, key_sum) in cells.items():
-        figures[label] += disclosure.published_count(count, key_sum)
+        published[label] += disclosure.published_count(count, key_sum)
     (active, key_sum) = con.execute(
         f"""select count(*), coalesce(sum(record_key), 0) from referrals where {in_area}
             and enrolled_on <= $end and (exited_on is null or exited_on > $end)""",
         {"area": area_id, "end": end},
     ).fetchone()
-    figures["Active caseload"] = disclosure.published_count(active, key_sum)
+    published["Active caseload"] = disclosure.published_count(active, key_sum)
     exact = direct_headline(con, area_id, start, end)
-    return {**figures, "eligible_arrests": exact["eligible_arrests"], "exact": exact}
+    return {**published, "eligible_arrests": exact["eligible_arrests"], "exact": exact}
 
 
 def test_public_view_headline_matches_the_database(demo_db_path, demo_con, monkeypatch, last_date):
@@ -160,17 +167,19 @@ def test_public_view_headline_matches_the_database(demo_db_path, demo_con, monke
     # the public period: the launch's quarter to the last complete quarter
     expected = published_headline(demo_con, CENTRAL, disclosure.quarter_start(LAUNCH), last_date)
     shown_metrics = metrics(at)
-    for label in ("Referrals", "Found eligible", "Enrolled", "Active caseload", "Re-arrested"):
+    for label in COUNTED:
         assert shown_metrics[label].value == f"{expected[label]:,}", label
         assert expected[label] % 5 == 0
         # rounding moves each quarter by less than 5: the total stays near the exact count
         assert abs(expected[label] - expected["exact"][label]) < 5 * 40, label
-    assert expected["Referrals"] != expected["exact"]["Referrals"]  # the rounding did something
-    ratio = 100 * expected["Referrals"] / expected["eligible_arrests"]
-    assert float(shown_metrics["Diversion ratio"].value) == pytest.approx(ratio, abs=0.0501)
-    assert expected["Referrals"] > 0
+    assert expected[REFERRED] != expected["exact"][REFERRED]  # the rounding did something
+    ratio = 100 * expected[REFERRED] / expected["eligible_arrests"]
+    assert float(shown_metrics[RATIO].value) == pytest.approx(ratio, abs=0.0501)
+    assert expected[REFERRED] > 0
+    assert "Diversion ratio" not in [metric.label for metric in at.metric]  # one name for the ratio
     captions = " ".join(c.value for c in at.caption)
-    assert "computed from loaded data; no published benchmark" in captions
+    assert "Computed from the loaded data; no published figure exists for this ratio." in captions
+    assert disclosure.PROTECTION_NOTE in captions
     assert at.selectbox(key="referrals_area").value == CENTRAL
     # public: no re-arrest chart, a plain statement instead
     assert "rearrest" not in charts_by_key(at)
@@ -184,12 +193,12 @@ def test_changes_are_against_the_previous_period_of_the_same_length(demo_db_path
     now = direct_headline(demo_con, CENTRAL, start, end)
     before = direct_headline(demo_con, CENTRAL, start - length, start - timedelta(days=1))
     shown_metrics = metrics(at)
-    for label in ("Referrals", "Found eligible", "Enrolled", "Active caseload", "Re-arrested"):
+    for label in COUNTED:
         assert shown_metrics[label].value == f"{now[label]:,}", label
         assert shown_metrics[label].delta == str(now[label] - before[label]), label
-    ratio_now = round(100 * now["Referrals"] / now["eligible_arrests"], 1)
-    ratio_before = round(100 * before["Referrals"] / before["eligible_arrests"], 1)
-    assert float(shown_metrics["Diversion ratio"].delta) == pytest.approx(ratio_now - ratio_before, abs=0.11)
+    ratio_now = round(100 * now[REFERRED] / now["eligible_arrests"], 1)
+    ratio_before = round(100 * before[REFERRED] / before["eligible_arrests"], 1)
+    assert float(shown_metrics[RATIO].delta) == pytest.approx(ratio_now - ratio_before, abs=0.11)
     assert "Changes compare with 01 Jan 2017 – 31 Dec 2017." in " ".join(c.value for c in at.caption)
 
 
@@ -263,16 +272,16 @@ def test_a_period_without_referrals_says_so_instead_of_drawing(demo_db_path, mon
     figures = charts_by_key(at)
     assert not {"over_time", "funnel", "reasons", "offenses", "places"} & set(figures)
     assert "arrests_vs_referrals" in figures  # eligible arrests still happened
-    assert metrics(at)["Referrals"].value == "0"
+    assert metrics(at)[REFERRED].value == "0"
 
 
 def test_choosing_the_pilot_zone_and_quarters(demo_db_path, demo_con, monkeypatch, last_date):
     at = open_referrals(demo_db_path, monkeypatch, staff=True, area="pilot_zone", step="quarter")
     expected = direct_headline(demo_con, "pilot_zone", LAUNCH, last_date)
-    assert metrics(at)["Referrals"].value == f"{expected['Referrals']:,}"
+    assert metrics(at)[REFERRED].value == f"{expected[REFERRED]:,}"
     over_time = charts_by_key(at)["over_time"]
     assert over_time.data[0].xperiod == "M3"
-    assert sum(values(over_time.data[0].y)) + sum(values(over_time.data[1].y)) == expected["Referrals"]
+    assert sum(values(over_time.data[0].y)) + sum(values(over_time.data[1].y)) == expected[REFERRED]
     assert at.header[0].value == "Referrals per quarter, by type"
 
 

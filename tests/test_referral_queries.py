@@ -603,3 +603,42 @@ def test_headline_edges(tiny_con):
     assert got.enrolled == 33
     assert got.rearrested == 1  # only A8
     assert got.active_caseload == 33  # 34 enrolled by 31 January, A6 exited that day
+
+
+def _tied_pairs_con(order: list[str]):
+    """Two pairs with three participants each from January 2020 on, stored in ``order``; their key sums
+    (100,000 and 900,000) round a count of 3 up to 5 and down to 0."""
+    con = connect(":memory:")
+    create_schema(con)
+    key_sums = {"CM-LOW": 100_000, "CM-HIGH": 900_000}
+    for case_manager in order:
+        con.execute(
+            "insert into case_managers (case_manager_id, peer_id, team, start_on) "
+            "values ($cm, 'PEER-' || $cm, 'team 1', date '2020-01-01')",
+            {"cm": case_manager},
+        )
+        con.execute(
+            """
+            insert into referrals (referral_id, referred_on, referral_type, eligibility, enrolled_on,
+                                   case_manager_id, source, record_key)
+            select $cm || i, date '2020-01-02', 'arrest', 'eligible', date '2020-01-05', $cm, 'test',
+                   case when i = 1 then $key_sum else 0 end
+            from range(1, 4) t(i)
+            """,
+            {"cm": case_manager, "key_sum": key_sums[case_manager]},
+        )
+    return con
+
+
+def test_tied_largest_caseloads_publish_one_figure_whatever_the_storage_order():
+    """The published largest caseload is decided by the data, not by which tied pair a scan meets first."""
+    period = {"start_date": date(2020, 1, 1), "end_date": date(2020, 3, 31), "cap": 28, "public": True}
+    published = []
+    for order in (["CM-LOW", "CM-HIGH"], ["CM-HIGH", "CM-LOW"]):
+        con = _tied_pairs_con(order)
+        try:
+            published.append(queries.run(con, "caseload_summary_by_month", **period).max_caseload.tolist())
+        finally:
+            con.close()
+    # each month-end, the larger key sum (900,000) decides: 3 rounds down
+    assert published == [[0, 0, 0], [0, 0, 0]]

@@ -1,4 +1,5 @@
-"""Shareable views: URL -> view -> URL round-trips unchanged; bad parameters are reported, not fatal."""
+"""Shareable views: URL -> view -> URL round-trips unchanged; bad parameters are said in words; links
+made before the filters were bound to the URL (ui/filters.py) still open the same view."""
 
 from __future__ import annotations
 
@@ -21,7 +22,11 @@ def app(demo_db_path, monkeypatch):
     return AppTest.from_file(APP, default_timeout=60)
 
 
-def test_url_sets_the_view_and_comes_back_unchanged(app):
+def _warnings(at: AppTest) -> list[str]:
+    return [w.value for w in at.warning if "could not be used" in w.value]
+
+
+def test_a_link_made_before_the_binding_sets_the_view_and_is_rewritten(app):
     app.query_params["period"] = "2018-01-01..2018-12-31"
     app.query_params["mode"] = "projector"
     at = app.run()
@@ -30,18 +35,16 @@ def test_url_sets_the_view_and_comes_back_unchanged(app):
     assert at.select_slider(key="public_period_quarters").value == (date(2018, 1, 1), date(2018, 10, 1))
     assert at.session_state["period"] == (date(2018, 1, 1), date(2018, 12, 31))
     assert at.toggle(key="projector").value is True
-    assert {k: v[0] if isinstance(v, list) else v for k, v in at.query_params.items()} == {
-        "period": "2018-01-01..2018-12-31",
-        "mode": "projector",
-    }
+    assert _params(at) == {"public_period_quarters": ["2018 Q1", "2018 Q4"], "projector": "true"}
+    assert not _warnings(at)
 
 
-def test_a_changed_filter_is_written_into_the_url(app):
+def test_todays_link_sets_the_view(app):
+    app.query_params.update({"public_period_quarters": ["2018 Q1", "2018 Q4"], "projector": "true"})
     at = app.run()
-    at.toggle(key="projector").set_value(True).run()
-    params = {k: v[0] if isinstance(v, list) else v for k, v in at.query_params.items()}
-    assert params["mode"] == "projector"
-    assert params["period"].endswith("..2024-12-31")
+    assert at.select_slider(key="public_period_quarters").value == (date(2018, 1, 1), date(2018, 10, 1))
+    assert at.toggle(key="projector").value is True
+    assert not _warnings(at)
 
 
 @pytest.mark.parametrize(
@@ -52,53 +55,56 @@ def test_bad_period_in_a_link_is_reported_and_the_default_used(app, raw):
     app.query_params["period"] = raw
     at = app.run()
     assert not at.exception
-    assert any("could not be used" in w.value and "period=" in w.value for w in at.warning)
+    assert any("period=" in w for w in _warnings(at))
     start, _ = at.session_state["period"]
     assert start.isoformat() == "2017-01-01"  # the quarter of the launch (public periods are quarters)
+    assert "period" not in at.query_params
+
+
+def test_a_day_level_period_is_widened_to_quarters_and_said(app):
+    app.query_params["period"] = "2018-02-10..2018-11-30"
+    at = app.run()
+    assert any("whole quarters" in w and "2018 Q1 – 2018 Q4" in w for w in _warnings(at))
+    assert at.session_state["period"] == (date(2018, 1, 1), date(2018, 12, 31))
+    assert _params(at) == {"public_period_quarters": ["2018 Q1", "2018 Q4"]}
+
+
+def test_a_bad_quarter_in_todays_link_is_said_in_words(app):
+    app.query_params["public_period_quarters"] = ["2018 Q1", "2031 Q4"]
+    at = app.run()
+    assert any("public_period_quarters=" in w and "2031 Q4" in w for w in _warnings(at))
+    # Streamlit keeps the first quarter and puts the default's last quarter for the one it ignored
+    assert at.session_state["period"] == (date(2018, 1, 1), date(2024, 12, 31))
+    assert _params(at) == {"public_period_quarters": ["2018 Q1", "2024 Q4"]}
 
 
 def test_staff_sign_in_is_never_written_into_the_url(app):
     app.session_state["staff_signed_in"] = True
+    app.query_params["public_period_quarters"] = ["2018 Q1", "2018 Q4"]
     at = app.run()
+    assert at.session_state["period"] == (date(2018, 1, 1), date(2018, 12, 31))  # quarters read as days
+    assert _params(at) == {"period": ["2018-01-01", "2018-12-31"]}
     assert all("staff" not in key and "staff" not in str(value) for key, value in at.query_params.items())
-
-
-@pytest.mark.browser
-def test_browser_url_round_trip_on_every_public_page(offline_page, app_server):
-    shared = "period=2018-01-01..2018-12-31&mode=projector"
-    # each page writes its own filters after the shared ones: a link the app wrote names them all
-    page_filters = {"": "", "referrals": "&area=district%3A1959-2022%3ACentral&step=quarter&window=12"}
-    for path in ("", "referrals"):
-        query = shared + page_filters[path]
-        url = f"{app_server}/{path}?{query}"
-        open_page(offline_page, url)
-        offline_page.get_by_text("Demo data — synthetic").wait_for()
-        offline_page.wait_for_function(f"() => window.location.search === '?{query}'", timeout=20_000)
-        assert offline_page.url == url
-    offline_page.locator('[data-testid="stMetricValue"]').first.wait_for()
-    offline_page.locator(".js-plotly-plot").first.wait_for()
-    screenshot(offline_page, "url_round_trip_referrals_projector")
 
 
 # Every page: a link opens the view it names, and the app writes the same link back --------------------
 
 EAST, WEST = "proposal:east-of-downtown", "proposal:west-baltimore-st"
-DEFAULT_PERIOD = "2017-01-01..2024-12-31"  # public periods are whole quarters
+DEFAULT_QUARTERS = ["2017 Q1", "2024 Q4"]  # public periods are whole quarters
 # page file -> a link's parameters (none of them the default) -> session state they must set
 LINKS = {
     "pages/overview.py": (
-        {"period": "2018-01-01..2019-06-30", "mode": "projector"},
+        {"public_period_quarters": ["2018 Q1", "2019 Q2"], "projector": "true"},
         {"projector": True},
     ),
     "pages/map.py": (
         {
-            "period": "2018-01-01..2019-12-31",
-            "mode": "public",
-            "edition": "2023",
-            "area": "district:2023:Central",
-            "referral_type": "social_contact",
-            "offense": "cds_possession",
-            "layers": "referrals,arrests,pilot_zone",
+            "public_period_quarters": ["2018 Q1", "2019 Q4"],
+            "map_edition": "2023 (current)",
+            "map_area": "Central District (2023)",
+            "map_referral_type": "Social-contact referral",
+            "map_offense_category": "CDS possession",
+            "map_layers": ["Referrals per cell", "Eligible arrests per cell", "LEAD pilot zone"],
         },
         {
             "map_edition": "2023",
@@ -110,8 +116,8 @@ LINKS = {
     ),
     "pages/referrals.py": (
         {
-            "period": "2017-04-01..2020-06-30",
-            "mode": "projector",
+            "public_period_quarters": ["2017 Q2", "2020 Q2"],
+            "projector": "true",
             "area": "pilot_zone",
             "step": "quarter",
             "window": "24",
@@ -120,8 +126,6 @@ LINKS = {
     ),  # fmt: skip
     "pages/expansion.py": (
         {
-            "period": DEFAULT_PERIOD,
-            "mode": "public",
             "areas": "district",
             "rank_by": "per_km2",
             "candidates": "only",
@@ -143,14 +147,29 @@ LINKS = {
         },
     ),
     "pages/brief.py": (
-        {"period": "2018-01-01..2018-12-31", "mode": "public", "proposal": EAST, "paper": "a4"},
+        {"public_period_quarters": ["2018 Q1", "2018 Q4"], "proposal": EAST, "paper": "a4"},
         {"brief_proposal": EAST, "brief_paper": "a4"},
     ),
 }
+# The Map link as written before its filters were bound to the URL, and what the app rewrites it to
+MAP_LINK_BEFORE = {
+    "period": "2018-01-01..2019-12-31",
+    "mode": "public",
+    "edition": "2023",
+    "area": "district:2023:Central",
+    "referral_type": "social_contact",
+    "offense": "cds_possession",
+    "layers": "referrals,arrests,pilot_zone",
+}
 
 
-def _params(at: AppTest) -> dict[str, str]:
-    return {k: v[0] if isinstance(v, list) else v for k, v in at.query_params.items()}
+def _params(at: AppTest) -> dict[str, str | list[str]]:
+    """The URL's parameters: one value as text, several as a list (Streamlit repeats the parameter)."""
+    flat = {}
+    for key, value in at.query_params.items():
+        values = [value] if isinstance(value, str) else list(value)
+        flat[key] = values[0] if len(values) == 1 else values
+    return flat
 
 
 @pytest.fixture
@@ -192,15 +211,26 @@ def test_every_page_restores_its_link_and_writes_it_back_unchanged(
     params, state = LINKS[page_file]
     at = open_link(proposals_db_path, monkeypatch, page_file, params)
     assert not at.exception
-    assert not [w.value for w in at.warning if "could not be used" in w.value]
+    assert not _warnings(at)
     for key, value in state.items():
         assert at.session_state[key] == value, key
-    start, end = (date.fromisoformat(d) for d in params["period"].split(".."))
-    assert at.session_state["period"] == (start, end)
+    quarters = params.get("public_period_quarters", DEFAULT_QUARTERS)
+    assert [f"{day.year} Q{(day.month - 1) // 3 + 1}" for day in at.session_state["period"]] == quarters
     assert _params(at) == params  # URL -> view -> URL, unchanged
     at.run()  # and a rerun (any widget event) keeps it
     assert _params(at) == params
     assert not duplicate_default_warnings
+
+
+def test_a_map_link_made_before_the_binding_opens_the_same_view(proposals_db_path, monkeypatch):
+    at = open_link(proposals_db_path, monkeypatch, "pages/map.py", MAP_LINK_BEFORE)
+    params, state = LINKS["pages/map.py"]
+    assert not at.exception
+    assert not _warnings(at)
+    for key, value in state.items():
+        assert at.session_state[key] == value, key
+    assert at.session_state["period"] == (date(2018, 1, 1), date(2019, 12, 31))
+    assert _params(at) == params  # rewritten to the link the app writes today
 
 
 def test_the_view_shown_is_the_one_the_link_names(proposals_db_path, monkeypatch):
@@ -222,9 +252,13 @@ def test_the_view_shown_is_the_one_the_link_names(proposals_db_path, monkeypatch
 @pytest.mark.parametrize(
     ("page_file", "bad", "key", "fallback"),
     [
-        ("pages/map.py", {"layers": "referrals,helicopters"}, "map_layers", None),
+        ("pages/map.py", {"layers": "referrals,helicopters"}, "map_layers", ["referrals"]),
         ("pages/map.py", {"area": "nsa:Atlantis"}, "map_area", "city"),
         ("pages/map.py", {"edition": "1850"}, "map_edition", "1959-2022"),
+        ("pages/map.py", {"map_layers": ["Referrals per cell", "Helicopters"]}, "map_layers", ["referrals"]),
+        ("pages/map.py", {"map_area": "Atlantis"}, "map_area", "city"),
+        ("pages/map.py", {"map_edition": "1850"}, "map_edition", "1959-2022"),
+        ("pages/map.py", {"projector": "maybe"}, "projector", False),
         ("pages/referrals.py", {"step": "fortnight"}, "referrals_step", "quarter"),  # public: quarters
         ("pages/referrals.py", {"area": "nowhere"}, "referrals_area", "district:1959-2022:Central"),
         ("pages/referrals.py", {"window": "7"}, "launch_window", 12),
@@ -245,31 +279,34 @@ def test_a_bad_value_in_a_link_is_reported_and_ignored(
 ):
     at = open_link(proposals_db_path, monkeypatch, page_file, bad)
     assert not at.exception
-    problems = [w.value for w in at.warning if "could not be used" in w.value]
+    problems = _warnings(at)
     bad_param = list(bad)[-1]  # the last parameter is the bad one
     assert any(f"`{bad_param}=" in problem for problem in problems), problems
-    expected = fallback
-    if key == "map_layers":
-        from geo.map_page import DEFAULT_LAYERS
-
-        expected = DEFAULT_LAYERS
-    assert at.session_state[key] == expected
-    assert bad[bad_param] not in at.query_params.values()  # the URL now names the view actually shown
+    assert at.session_state[key] == fallback
+    bad_values = bad[bad_param] if isinstance(bad[bad_param], list) else [bad[bad_param]]
+    assert bad_values[-1] not in str(at.query_params.values())  # the URL names the view actually shown
 
 
 def test_a_period_outside_the_data_is_reported(app):
     app.query_params["period"] = "2031-01-01..2031-12-31"
     at = app.run()
-    assert any("outside the loaded data" in w.value for w in at.warning)
-    assert _params(at)["period"] == DEFAULT_PERIOD
+    assert any("outside the loaded data" in w for w in _warnings(at))
+    assert "public_period_quarters" not in _params(at)  # the default period: not in the URL
 
 
 @pytest.mark.parametrize("page_file", list(LINKS))
-def test_a_staff_session_writes_the_same_link_as_the_public(page_file, proposals_db_path, monkeypatch):
-    params, _ = LINKS[page_file]
+def test_a_staff_session_opens_the_public_link(page_file, proposals_db_path, monkeypatch):
+    """The same view for staff: the quarters read as their days, nothing about staff in the URL."""
+    params, state = LINKS[page_file]
     at = open_link(proposals_db_path, monkeypatch, page_file, params, staff=True)
     assert not at.exception
-    assert _params(at) == params
+    assert not _warnings(at)
+    for key, value in state.items():
+        assert at.session_state[key] == value, key
+    written = _params(at)
+    quarters = written.pop("period", None)
+    assert written == {k: v for k, v in params.items() if k != "public_period_quarters"}
+    assert (quarters is None) == ("public_period_quarters" not in params)
     assert not any("staff" in f"{k}={v}".lower() for k, v in at.query_params.items())
 
 
@@ -293,7 +330,8 @@ def _finished(page, page_file: str, params: dict[str, str]) -> None:
     page.wait_for_function(
         """wanted => {
             const found = new URLSearchParams(window.location.search);
-            return Object.entries(wanted).every(([key, value]) => found.get(key) === value);
+            return Object.entries(wanted).every(([key, value]) =>
+                JSON.stringify(found.getAll(key)) === JSON.stringify([value].flat()));
         }""",
         arg=params,
         timeout=60_000,
@@ -309,10 +347,12 @@ def test_browser_link_round_trip_on_every_page(page_file, browser, staff_app_ser
     context = browser.new_context(viewport={"width": 1280, "height": 720})
     try:
         page = context.new_page()
-        open_page(page, f"{staff_app_server}/{path}?{urlencode(params)}")
+        open_page(page, f"{staff_app_server}/{path}?{urlencode(params, doseq=True)}")
         _finished(page, page_file, params)
         written = page.url
-        assert parse_qs(urlsplit(written).query) == {k: [v] for k, v in params.items()}
+        assert parse_qs(urlsplit(written).query) == {
+            k: v if isinstance(v, list) else [v] for k, v in params.items()
+        }
         assert not page.get_by_text("could not be used").count()
         # the written URL, opened again in a new tab, comes back unchanged
         again = context.new_page()

@@ -1,10 +1,9 @@
-"""The one-page hearing brief: map, headline figures, the referral trend, a proposal and the sources.
+"""The one-page hearing brief, drawn: its map and trend chart as inline SVG, and the printable page.
 
-``load_brief`` reads everything through the same ``.sql`` files the pages use and masks it with the
-same public rule (``domain.privacy``): a brief is handed out at a hearing, so it is always a public view,
-whoever assembles it. ``brief_html`` writes one self-contained HTML document (its map and chart
-inline as SVG, written directly: vector pictures print sharp at any size and cost milliseconds to
-draw; no script needed; print CSS sized to one Letter or A4 page). Tests and scripts pass
+What the brief says (figures, notes, the proposal's projection, sources), masked by the public rule,
+is ``screens.brief``'s model; ``load_brief`` adds the pictures, drawn directly as SVG (vector pictures
+print sharp at any size and cost milliseconds to draw), and ``brief_html`` writes one self-contained
+HTML document (no script needed; print CSS sized to one Letter or A4 page). Tests and scripts pass
 ``functools.partial(queries.run, con)``; the page calls ``page_brief_html``, which assembles the brief
 from the app's cached queries and keeps the document until the data changes.
 """
@@ -19,58 +18,35 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from domain import disclosure, program
-from domain.privacy import SUPPRESSED_TEXT, Disclosure, is_small
+from domain import program
 from domain.safe_text import NAME_LIMIT, html_attribute, html_text
 from geo.map_page import (
     DEFAULT_LAYERS,
     AreaChoice,
     MapFilters,
     area_choices,
-    central_area_id,
     load_context,
     load_density_layers,
 )
-from geo.proposal import from_wkb_hex, to_geojson_text
 from geo.static_map import map_svg, svg_document, svg_text
-from planning.projection import (
-    CASE_MANAGEMENT_SITE,
-    MAX_REFERRALS_PER_ELIGIBLE_ARREST,
-    Assumptions,
-    Observed,
-    project,
+from screens.brief import (
+    CENTRAL,
+    EDITION,
+    NO_PROPOSAL,
+    PAPERS,
+    BriefFigure,
+    ProposalSummary,
+    brief_model,
+    map_note,
 )
 from store import database_path
 from ui.data import query
 
 RunQuery = Callable[..., pd.DataFrame]
-EDITION = "1959-2022"  # the LEAD era's districts
-CENTRAL = central_area_id(EDITION)
-PAPERS = {"letter": "Letter", "a4": "A4"}
-NO_PROPOSAL = "none"
 MAP_ASPECT = 1.6  # width / height of the brief's map frame
 MAP_WIDTH_INCHES = TREND_WIDTH_INCHES = 7.4  # the pictures' own size: about the printed column's width
-TREND_STEP = "quarter"
 BAR_COLOUR = "#0072B2"  # Okabe & Ito blue, as the app's charts
 MARKER_COLOUR = "#1b1f24"
-BOUNDARY_SOURCE = "Boundaries: Baltimore City open data (BPD police districts 1959–2022, 2010 NSAs)"
-ASSUMED = ", assumed date"
-RATIO_NOTE = "Referrals per 100 LEAD-eligible arrests: computed from the loaded data; no published benchmark."
-
-
-@dataclass(frozen=True)
-class BriefFigure:
-    label: str
-    value: str
-
-
-@dataclass(frozen=True)
-class ProposalSummary:
-    name: str
-    author: str | None
-    note: str | None
-    rows: list[BriefFigure]
-    basis: str  # how the projection was made, in words
 
 
 @dataclass(frozen=True)
@@ -94,60 +70,22 @@ class Brief:
 def load_brief(
     run_query: RunQuery, start: date, end: date, proposal_id: str = NO_PROPOSAL, paper: str = "letter"
 ) -> Brief:
-    """Assemble the brief for a period (public view), with one saved proposal or none."""
-    if paper not in PAPERS:
-        raise ValueError(f"brief: paper must be one of {sorted(PAPERS)} (got {paper!r})")
-    start, end = disclosure.widen_to_quarters(start, end)  # always public: whole quarters
-    period = f"{start:%d %b %Y} – {end:%d %b %Y}"
-    where = {"start_date": start, "end_date": end}
-    pilot = run_query("headline_counts", area_id="pilot_zone", **where, public=True).iloc[0]
-    central = run_query("referral_headline", area_id=CENTRAL, **where, public=True).iloc[0]
-    trend = run_query("referral_by_type_over_time", area_id=CENTRAL, step=TREND_STEP, **where, public=True)
-
-    # One disclosure for every count on the page: the quarters add up to the Central District's total.
-    counts = Disclosure(public=True)
-    for column in ("referrals", "enrolled", "eligible_arrests"):
-        counts.count(("pilot", column), pilot[column])
-    for column in ("referrals", "enrolled", "eligible_arrests", "active_caseload", "rearrested"):
-        counts.count(("central", column), central[column])
-    counts.table("trend", trend, ["total"], by="period_start")
-    counts.column_adds_up("trend", trend, "total", ("central", "referrals"), by="period_start")
-    trend = counts.masked("trend", trend, ["total"], by="period_start")
-
-    figures = {
-        "LEAD pilot zone": _area_figures(counts, "pilot", pilot),
-        "Central District (1959–2022)": [
-            *_area_figures(counts, "central", central),
-            BriefFigure(
-                "On the caseload at the end of the period", counts.text(("central", "active_caseload"))
-            ),
-            BriefFigure("Re-arrested after enrolment", counts.text(("central", "rearrested"))),
-        ],
-    }
-    sources_frame = run_query("data_sources")
-    synthetic = bool(sources_frame["is_synthetic"].any())
-    proposal, proposal_shape = _proposal(run_query, proposal_id, where)
+    """The brief for a period (public view), with one saved proposal or none, its pictures drawn."""
+    model = brief_model(run_query, start, end, proposal_id, paper)
+    proposal = model.proposal and (model.proposal.name, model.proposal_shape)
     return Brief(
-        title="LEAD in Baltimore: hearing brief",
-        period=period,
-        paper=paper,
-        data_note=_data_note(sources_frame),
-        synthetic=synthetic,
-        figures=figures,
+        title=model.title,
+        period=model.period,
+        paper=model.paper,
+        data_note=model.data_note,
+        synthetic=model.synthetic,
+        figures=model.figures,
         # With a proposal on the page, the pictures give up a little height so it still fits one sheet.
-        map_svg=_map(run_query, start, end, proposal and (proposal.name, proposal_shape)),
-        trend_svg=trend_svg(
-            trend,
-            f"Referrals per quarter, Central District (1959–2022), {period}",
-            height=1.45 if proposal else 1.9,
-        ),
-        trend_note=(
-            f"Each bar rounded to a multiple of {disclosure.ROUNDING_BASE}. Lines: pilot launch "
-            f"({program.PILOT_LAUNCH:%b %Y}) and district-wide "
-            f"({program.DISTRICT_WIDE_FROM:%b %Y}{ASSUMED if program.DISTRICT_WIDE_IS_ASSUMED else ''})."
-        ),
-        proposal=proposal,
-        sources=_sources(synthetic, sources_frame, proposal is not None),
+        map_svg=_map(run_query, model.start, model.end, proposal),
+        trend_svg=trend_svg(model.trend, model.trend_title, height=1.45 if proposal else 1.9),
+        trend_note=model.trend_note,
+        proposal=model.proposal,
+        sources=model.sources,
     )
 
 
@@ -172,118 +110,6 @@ def _kept_brief_html(
 ) -> str:
     # ``database``, ``data`` and ``today`` are not read here: they are part of the cache's key.
     return brief_html(load_brief(query, start, end, proposal_id, paper))
-
-
-def _area_figures(counts: Disclosure, area: str, row: pd.Series) -> list[BriefFigure]:
-    ratio_hidden = counts.is_hidden((area, "referrals")) or counts.is_hidden((area, "eligible_arrests"))
-    ratio = row["diversion_ratio"]
-    shown_ratio = "—" if ratio_hidden or pd.isna(ratio) else f"{float(ratio):.1f}"
-    return [
-        BriefFigure("People referred", counts.text((area, "referrals"))),
-        BriefFigure("Enrolled", counts.text((area, "enrolled"))),
-        BriefFigure("LEAD-eligible arrests", counts.text((area, "eligible_arrests"))),
-        BriefFigure("Referrals per 100 eligible arrests", shown_ratio),
-    ]
-
-
-def _data_note(sources: pd.DataFrame) -> str:
-    synthetic = sorted(set(sources.loc[sources["is_synthetic"], "table_name"]))
-    if synthetic:
-        tables = " and ".join(synthetic).capitalize()
-        return (
-            f"Demo data — synthetic. {tables} in this brief were generated by seeded code to resemble "
-            "Baltimore; they are not real people or real police records."
-        )
-    return "Figures from the records loaded into the dashboard (sources below)."
-
-
-def _sources(synthetic: bool, sources: pd.DataFrame, with_proposal: bool) -> list[str]:
-    launch = program.CITATIONS["launch"]
-    lines = [
-        f"{launch.figure}: {launch.source}. Pilot zone: Franklin St to Pratt St, St. Paul St to MLK Jr Blvd.",
-        RATIO_NOTE,
-        f"{disclosure.PROTECTION_NOTE_SHORT} Arrests 1 to 4 read “{SUPPRESSED_TEXT}”.",
-        BOUNDARY_SOURCE + ".",
-    ]
-    for row in sources[~sources["is_synthetic"]].itertuples():
-        records, as_of = disclosure.source_figures(
-            row.table_name, row.row_count, row.key_sum, row.last_date.date(), public=True
-        )
-        lines.append(f"{row.table_name.capitalize()}: {row.source}, {records}, {as_of}.")
-    if synthetic:
-        lines.append("Arrests and referrals: synthetic demo records (source 'synthetic-demo').")
-    if with_proposal:
-        cap = program.CITATIONS["caseload_cap"]
-        lines.append(f"Caseload cap: {cap.figure} ({cap.source}).")
-    return lines
-
-
-def _proposal(run_query: RunQuery, proposal_id: str, where: dict):
-    """The chosen saved proposal's figures and projection (public rule), and its shape for the map."""
-    if proposal_id == NO_PROPOSAL:
-        return None, None
-    saved = run_query("proposal_list")
-    chosen = saved[saved["area_id"] == proposal_id]
-    if chosen.empty:
-        raise ValueError(f"no saved proposal {proposal_id!r}")
-    row = chosen.iloc[0]
-    shape = from_wkb_hex(row["wkb_hex"])
-    site = {"site_lon": CASE_MANAGEMENT_SITE.lon, "site_lat": CASE_MANAGEMENT_SITE.lat}
-    counts = run_query("expansion_area_arrests", geojson=to_geojson_text(shape), **where, **site).iloc[0]
-    observed = Observed.from_row(
-        run_query("expansion_observed_ratios", area_id="pilot_zone", **where, public=True).iloc[0]
-    )
-    eligible = int(counts["eligible_arrests"])
-    rows = [
-        BriefFigure("Area", f"{float(row['area_km2']):,.2f} km²"),
-        BriefFigure(
-            "LEAD-eligible arrests in the period", SUPPRESSED_TEXT if is_small(eligible) else f"{eligible:,}"
-        ),
-    ]
-    ratios_hidden = (
-        is_small(observed.referrals)
-        or is_small(observed.eligible_arrests)
-        or is_small(observed.enrolled)
-        or observed.referrals_per_eligible_arrest is None
-    )
-    if is_small(eligible):
-        basis = f"Not projected: {SUPPRESSED_TEXT} eligible arrests in the area."
-    elif ratios_hidden:
-        basis = "Not projected: too few records in the pilot zone over this period to observe its ratios."
-    else:
-        assumptions = Assumptions(
-            referrals_per_eligible_arrest=min(
-                observed.referrals_per_eligible_arrest, MAX_REFERRALS_PER_ELIGIBLE_ARREST
-            ),
-            enrolment_rate=observed.enrolment_rate or 0.0,
-            months_in_program=observed.mean_months_in_program
-            if observed.mean_months_in_program and not is_small(observed.exited)
-            else 12.0,
-        )
-        projection = project(float(counts["eligible_per_year"]), assumptions)
-        rows += [
-            BriefFigure("Eligible arrests a year", f"{projection.eligible_arrests_per_year:,.1f}"),
-            BriefFigure("Projected referrals a year", f"{projection.referrals_per_year:,.0f}"),
-            BriefFigure("Projected new participants a year", f"{projection.participants_per_year:,.0f}"),
-            BriefFigure(
-                "Case manager + peer pairs",
-                f"{projection.case_managers} (cap {assumptions.caseload_cap} per pair)",
-            ),
-        ]
-        basis = (
-            f"Planner's defaults: {assumptions.referrals_per_eligible_arrest:.2f} referrals per eligible "
-            f"arrest and {assumptions.enrolment_rate:.2f} enrolled per referral, as in the pilot zone over "
-            f"the same period (computed from the loaded data); {assumptions.months_in_program:.1f} months in "
-            "the program."
-        )
-    summary = ProposalSummary(
-        name=str(row["name"]),
-        author=None if pd.isna(row["author"]) else str(row["author"]),
-        note=None if pd.isna(row["note"]) else str(row["note"]),
-        rows=rows,
-        basis=basis,
-    )
-    return summary, shape
 
 
 def _map(run_query: RunQuery, start: date, end: date, proposal: tuple | None) -> str:
@@ -458,9 +284,6 @@ def brief_html(brief: Brief) -> str:
     sources = "".join(f"<li>{html_text(line)}</li>" for line in brief.sources)
     synthetic = f'<div class="synthetic"><b>{html_text(brief.data_note)}</b></div>' if brief.synthetic else ""
     css = _CSS % {"paper": PAPERS[brief.paper]}
-    map_note = f"Referral cells rounded to multiples of {disclosure.ROUNDING_BASE}; cells of 0 not drawn."
-    if brief.synthetic:
-        map_note += " Synthetic demo data."
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{html_text(brief.title)}, {html_text(brief.period)}</title>
 <style>{css}</style></head>
@@ -471,7 +294,7 @@ def brief_html(brief: Brief) -> str:
 {synthetic}
 <div class="areas">{areas}</div>
 <figure>{brief.map_svg}
-<figcaption>{html_text(map_note)}</figcaption></figure>
+<figcaption>{html_text(map_note(brief.synthetic))}</figcaption></figure>
 <figure>{brief.trend_svg}
 <figcaption>{html_text(brief.trend_note)}</figcaption></figure>
 {proposal}

@@ -9,11 +9,13 @@ from dataclasses import dataclass
 from datetime import date
 
 import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
 
 from domain import disclosure, program
 from domain.safe_text import NAME_LIMIT, markdown_text
 from ui.data import query
-from ui.url_state import came_from_link, warn_about_link
+from ui.filters import PROJECTOR, PUBLIC_QUARTERS, STAFF_PERIOD, draw, period_check
+from ui.url_state import is_opening_run, problem_text, read_link_again, warn_about_link
 
 log = logging.getLogger("lead.app")
 
@@ -129,9 +131,9 @@ PROJECTOR_CSS = """
 
 def projector_requested() -> bool:
     """Whether this run shows projector mode (known before any widget is drawn)."""
-    if "projector" in st.session_state:
-        return bool(st.session_state["projector"])
-    return st.query_params.get("mode") == "projector"
+    if PROJECTOR.key in st.session_state:
+        return bool(st.session_state[PROJECTOR.key])
+    return st.query_params.get(PROJECTOR.key) == "true" or st.query_params.get("mode") == "projector"
 
 
 def _valid_period(value, first: date, last: date) -> tuple[date, date] | None:
@@ -141,68 +143,136 @@ def _valid_period(value, first: date, last: date) -> tuple[date, date] | None:
     return (start, end) if start <= end else None
 
 
-PUBLIC_QUARTERS_KEY = "public_period_quarters"  # the public view's quarter slider
+def _linked_period(public: bool) -> tuple[tuple[date, date] | None, str] | None:
+    """The period an opening link names in a form this session's period widget does not read: the
+    link of another mode (quarters for staff, days for the public) or of before the binding
+    (``period=2018-01-01..2018-12-31``). Returns (the period or None when unreadable, as written)."""
+    quarters = st.query_params.get_all(PUBLIC_QUARTERS.key)
+    days = st.query_params.get_all(STAFF_PERIOD.key)
+    if len(days) == 1 and ".." in days[0]:
+        days = days[0].split("..")  # before the binding: one parameter
+    elif (quarters if public else days) or not (quarters or days):
+        return None  # the form this session's widget reads, or no period at all
+    written = "..".join(days) if days else " – ".join(quarters)
+    try:
+        if days:
+            start, end = (date.fromisoformat(day) for day in days)
+        else:
+            start, end = (_quarter(label) for label in quarters)
+            end = disclosure.quarter_end(end)
+    except ValueError:
+        return None, written
+    return ((start, end) if start <= end else None), written
 
 
-def _quarters_picked() -> None:
-    """The quarter slider moved: the shared period follows it (before the script runs)."""
-    picked = st.session_state.get(PUBLIC_QUARTERS_KEY)
-    if isinstance(picked, tuple | list) and len(picked) == 2:
-        st.session_state["period"] = (picked[0], disclosure.quarter_end(picked[1]))
+def _quarter(label: str) -> date:
+    """``'2019 Q3'`` -> 1 Jul 2019 (the quarter slider's words, as written in the URL)."""
+    year, quarter = label.split(" Q")
+    return date(int(year), 3 * int(quarter) - 2, 1)
 
 
-def _public_period(asked, first: date, last: date) -> tuple[date, date] | None:
-    """The public view's period: whole quarters (see domain/disclosure.py); a link's day-level period
-    is widened to the quarters around it, and said so."""
+def _rewrite_old_link(first: date, last: date, public: bool) -> None:
+    """A link whose display mode or period this session's widgets cannot read (see ``_linked_period``;
+    ``mode=projector`` before the binding) is rewritten to today's parameters, and the app reruns so
+    the widgets read it as from any link. What had to change is said on screen."""
+    if not is_opening_run():
+        return
+    mode = st.query_params.get("mode")
+    linked = _linked_period(public)
+    if mode is None and linked is None:
+        return
+    if mode is not None:
+        del st.query_params["mode"]
+        if mode == "projector":
+            st.query_params[PROJECTOR.key] = "true"
+        elif mode != "public":
+            warn_about_link(problem_text("mode", mode, "expected public or projector"), keep=True)
+    if linked is not None:
+        for key in (PUBLIC_QUARTERS.key, STAFF_PERIOD.key):
+            if key in st.query_params:
+                del st.query_params[key]
+        asked, written = linked
+        period = _period_from_link(asked, written, first, last, public)
+        if period is not None and public:
+            labels = (period[0], disclosure.quarter_start(period[1]))
+            st.query_params[PUBLIC_QUARTERS.key] = [disclosure.quarter_label(day) for day in labels]
+        elif period is not None:
+            st.query_params[STAFF_PERIOD.key] = [day.isoformat() for day in period]
+    read_link_again()
+    st.rerun()
+
+
+def _period_from_link(asked, written: str, first: date, last: date, public: bool):
+    """The period to show for a link's period (None: the default), and why it differs, said."""
+    loaded = f"the loaded data covers {first:%d %b %Y} – {last:%d %b %Y}"
+    inside = _valid_period(asked, first, last)
+    if inside is None:
+        reason = "it is not a period" if asked is None else f"it is outside the loaded data ({loaded})"
+        warn_about_link(problem_text("period", written, reason), keep=True)
+        return None
+    span = disclosure.PublicSpan.of(first, last)
+    period = span.snap(*inside) if public and span else inside
+    if period != tuple(asked):
+        shown = (
+            f"{disclosure.quarter_label(period[0])} – {disclosure.quarter_label(period[1])}"
+            if public
+            else f"{period[0]:%d %b %Y} – {period[1]:%d %b %Y}"
+        )
+        why = (
+            "public figures cover whole quarters of complete data" if public else "trimmed to the loaded data"
+        )
+        quoted = markdown_text(written, NAME_LIMIT)
+        warn_about_link(f"`period=`{quoted}: {why}, so {shown} is shown.", keep=True)
+    return period
+
+
+def _public_period(first: date, last: date) -> tuple[date, date] | None:
+    """The public view's period: whole quarters (see domain/disclosure.py)."""
     span = disclosure.PublicSpan.of(first, last)
     if span is None:
         return None
     default = span.snap(max(first, min(program.PILOT_LAUNCH, last)), span.last)
-    inside = _valid_period(asked, first, last)
-    period = span.snap(*inside) if inside else default
-    if came_from_link("period") and isinstance(asked, tuple | list) and tuple(asked) != period:
-        shown = f"{disclosure.quarter_label(period[0])} – {disclosure.quarter_label(period[1])}"
-        if inside is None:
-            loaded = f"the loaded data covers {first:%d %b %Y} – {last:%d %b %Y}"
-            problem = f"it is outside the loaded data ({loaded}); {shown} is shown"
-        else:
-            problem = f"public figures cover whole quarters of complete data, so {shown} is shown"
-        warn_about_link(f"`period={asked[0]}..{asked[1]}`: {problem}.")
-    st.session_state["period"] = period
-    st.session_state[PUBLIC_QUARTERS_KEY] = (period[0], disclosure.quarter_start(period[1]))
+    if PUBLIC_QUARTERS.key not in st.session_state:
+        # first drawn in this session (or again after staff sign-out): start from the period shown so far
+        earlier = _valid_period(st.session_state.get("period"), first, last)
+        if earlier and span.snap(*earlier) != default:
+            snapped = span.snap(*earlier)
+            st.session_state[PUBLIC_QUARTERS.key] = (snapped[0], disclosure.quarter_start(snapped[1]))
     with st.sidebar:
-        st.select_slider(
-            "Quarters",
+        picked = draw(
+            PUBLIC_QUARTERS,
             options=span.quarters(),
-            format_func=disclosure.quarter_label,
-            key=PUBLIC_QUARTERS_KEY,
-            on_change=_quarters_picked,
-            help="Public figures cover whole calendar quarters; staff sign-in gives day-by-day periods.",
+            default=(default[0], disclosure.quarter_start(default[1])),
+            format=disclosure.quarter_label,
+            persist=False,  # handed over to the staff date box on sign-in, and back
             label_visibility="collapsed",
         )
+    period = (picked[0], disclosure.quarter_end(picked[1]))
+    st.session_state["period"] = period
+    with st.sidebar:
         st.caption(f"{period[0]:%d %b %Y} – {period[1]:%d %b %Y}")
     return period
 
 
-def _staff_period(asked, first: date, last: date) -> tuple[date, date]:
+def _staff_period(first: date, last: date) -> tuple[date, date]:
     """The staff view's period: any days inside the loaded data."""
-    default_start = max(first, min(program.PILOT_LAUNCH, last))
-    restored = _valid_period(asked, first, last)
-    if came_from_link("period") and tuple(asked) != restored:
-        loaded = f"the loaded data covers {first:%d %b %Y} – {last:%d %b %Y}"
-        problem = "it is outside the loaded data" if restored is None else "trimmed to the loaded data"
-        warn_about_link(f"`period={asked[0]}..{asked[1]}`: {problem} ({loaded}).")
-    st.session_state["period"] = restored or (default_start, last)
+    default = (max(first, min(program.PILOT_LAUNCH, last)), last)
+    earlier = st.session_state.get("period")
+    inside = _valid_period(earlier, first, last)
+    if earlier is not None and inside != tuple(earlier):
+        st.session_state["period"] = inside or default
     with st.sidebar:
-        picked = st.date_input(
-            "Period",
+        picked = draw(
+            STAFF_PERIOD,
+            default=default,
+            check=period_check(first, last),
+            persist=False,  # handed over to the public quarter slider on sign-out, and back
             min_value=first,
             max_value=last,
             format="YYYY-MM-DD",
-            key="period",
             label_visibility="collapsed",
         )
-    return picked if isinstance(picked, tuple | list) and len(picked) == 2 else (default_start, last)
+    return tuple(picked) if isinstance(picked, tuple | list) and len(picked) == 2 else default
 
 
 def sidebar_view() -> View | None:
@@ -213,20 +283,14 @@ def sidebar_view() -> View | None:
         return None
     first, last = span
     public = not st.session_state.get("staff_signed_in", False)
+    _rewrite_old_link(first, last, public)
     with st.sidebar:
-        st.toggle(
-            "Projector mode",
-            key="projector",
-            help="Large type, high contrast, full-width map: for a projector or a big screen. "
-            "Shareable: the link keeps it.",
-        )
+        projector = draw(PROJECTOR)
         st.markdown("### Period")
-    asked = st.session_state.get("period")
-    period = _public_period(asked, first, last) if public else _staff_period(asked, first, last)
+    period = _public_period(first, last) if public else _staff_period(first, last)
     if period is None:
         st.warning("The loaded data does not yet cover one whole quarter: public figures start with one.")
         return None
-    projector = bool(st.session_state.get("projector", False))
     if projector:
         st.markdown(PROJECTOR_CSS, unsafe_allow_html=True)
     return View(
@@ -240,7 +304,24 @@ def sidebar_view() -> View | None:
 
 
 def current_view() -> View | None:
+    """The view app.py's frame worked out for this run (every page asks for it first)."""
+    ensure_app_frame()
     return st.session_state.get("view")
+
+
+def ensure_app_frame() -> None:
+    """Run through app.py even when Streamlit has not yet learnt that it navigates with st.navigation.
+
+    A fresh ``streamlit run app.py`` server treats ``pages/`` as old-style auto-discovered pages until
+    some session has run app.py: a first visit by deep link (``/map``) runs the page file alone, with
+    the file names in the navigation and no banner or sidebar. Only that old mode leaves the flag
+    set while a page runs (st.navigation clears it), so here the page stops, the flag is cleared, and
+    the rerun goes through app.py to the same page (a page's id is the hash of its url path in both
+    modes).
+    """
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
 
 
 def run_page_safely(page) -> None:

@@ -1,0 +1,1 @@
+"""Screen models: per page, what it shows, already masked and formatted; no Streamlit."""
