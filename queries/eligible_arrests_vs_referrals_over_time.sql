@@ -11,7 +11,6 @@
 -- @column period_start date Period starting
 -- @column eligible_arrests count LEAD-eligible arrests
 -- @column referrals count People referred
--- @column referrals_per_100 ratio Referrals per 100 eligible arrests
 with steps as (
     select period_start
     from period_steps($step, $start_date, $end_date)
@@ -39,10 +38,7 @@ referrals_per_step as (
 final as (
     select steps.period_start,
            coalesce(arrests_per_step.eligible_arrests, 0) as eligible_arrests,
-           coalesce(referrals_per_step.referrals, 0) as referrals,
-           case when arrests_per_step.eligible_arrests > 0
-                then round(100.0 * coalesce(referrals_per_step.referrals, 0)
-                           / arrests_per_step.eligible_arrests, 1) end as referrals_per_100
+           coalesce(referrals_per_step.referrals, 0) as referrals
     from steps
     left join arrests_per_step using (period_start)
     left join referrals_per_step using (period_start)

@@ -14,7 +14,6 @@
 -- @column active_caseload count Active caseload
 -- @column rearrested count Re-arrested after enrolment
 -- @column eligible_arrests count LEAD-eligible arrests
--- @column diversion_ratio ratio Referrals per 100 eligible arrests
 with area_referrals as (
     select referred_on, eligibility, enrolled_on, exited_on, rearrested_on, record_key
     from referrals
@@ -54,9 +53,7 @@ eligible_arrests as (
 ),
 
 final as (
-    select referrals, found_eligible, enrolled, active_caseload, rearrested, eligible_arrests,
-           case when eligible_arrests > 0
-                then round(100.0 * referrals / eligible_arrests, 1) end as diversion_ratio
+    select referrals, found_eligible, enrolled, active_caseload, rearrested, eligible_arrests
     from cohort_counts, caseload, eligible_arrests
 )
 

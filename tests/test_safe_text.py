@@ -260,8 +260,7 @@ def test_map_text_is_never_run_as_a_template_on_the_server(key):
 
 
 def test_map_labels_and_outline_tooltips_are_text():
-    from geo.layers import Legend, outline_layer, text_label
-    from geo.layers import TextLabels
+    from geo.layers import Legend, TextLabels, outline_layer, text_label
 
     payload = PAYLOADS["img"]
     label = text_label(39.3, -76.6, payload)
