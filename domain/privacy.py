@@ -156,6 +156,11 @@ def _bounds(values: np.ndarray, hidden: np.ndarray, lines: Sequence[_Line]) -> t
         np.minimum.at(narrowed_high, totals, sum_high[has_total])
         if np.array_equal(narrowed_low, low) and np.array_equal(narrowed_high, high):
             break
+        if (narrowed_low > narrowed_high).any():
+            # The lines contradict each other: public counts are rounded one cell at a time
+            # (domain/disclosure.py), so a published total need not equal its published parts. Past
+            # this point the ranges would only run apart; what was narrowed so far stands.
+            break
         low, high = narrowed_low, narrowed_high
     return low, high
 
