@@ -3,7 +3,8 @@
 Streamlit treats a ``pages/`` folder next to the entry script as old-style auto-discovered pages until
 some session has called ``st.navigation``. On a freshly started server, a deep link such as
 ``/referrals`` would then run the page file on its own — without ``app.py``'s sidebar, banner and
-navigation. Declaring up front that this app navigates with ``st.navigation`` closes that gap.
+navigation. Declaring up front that this app navigates with ``st.navigation`` closes that gap (plain
+``streamlit run app.py`` closes it one rerun later: ``ui.chrome.ensure_app_frame``).
 
 It also imports what the pages import before the first viewer arrives and then freezes those objects
 out of the garbage collector's reach (``gc.freeze``). Streamlit runs a full collection after every
