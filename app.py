@@ -8,8 +8,9 @@ import streamlit as st
 
 from ui.auth import is_staff, sign_in_panel
 from ui.chrome import data_source_banner, projector_requested, run_page_safely, sidebar_view
+from ui.filters import drop_unread_old_params, rewrite_old_codes
 from ui.maps import register_map_component
-from ui.url_state import link_notices, link_read, publish_to_url, remember_opening_link, restore_from_url
+from ui.url_state import link_notices, link_read, remember_opening_link
 
 st.set_page_config(
     page_title="LEAD Baltimore",
@@ -33,7 +34,7 @@ STAFF_PAGES = [
 register_map_component()  # before any page draws a map (see ui/maps.py)
 page = st.navigation(PUBLIC_PAGES + (STAFF_PAGES if is_staff() else []))
 remember_opening_link()  # before any widget: what a link asked for is explained if it cannot be used
-restore_from_url(page.url_path)  # pages whose filters are not yet drawn from ui/filters.py
+rewrite_old_codes()
 sign_in_panel()
 st.session_state["view"] = sidebar_view()
 data_source_banner()
@@ -41,5 +42,5 @@ link_notices(st.container())
 try:
     run_page_safely(page)
 finally:
-    publish_to_url(page.url_path)
+    drop_unread_old_params()  # an old link's filter the view did not draw: out of the URL, and said
     link_read()

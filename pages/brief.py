@@ -3,11 +3,11 @@
 import streamlit as st
 
 from domain.safe_text import NAME_LIMIT, clean_text, markdown_text
-from screens.brief import NO_PROPOSAL, PAPERS, proposal_choices
+from screens.brief import PAPERS, proposal_choices
 from ui.brief import page_brief_html
 from ui.chrome import current_view
 from ui.data import query
-from ui.url_state import keep_valid
+from ui.filters import BRIEF_PAPER, BRIEF_PROPOSAL, draw
 
 st.title("Hearing brief")
 st.caption(
@@ -29,20 +29,15 @@ if brief_period != (view.start_date, view.end_date):
     )
 
 proposals = proposal_choices(query("proposal_list"))
-keep_valid("brief_proposal", list(proposals), NO_PROPOSAL)
-keep_valid("brief_paper", list(PAPERS), "letter")
-
 proposal_column, paper_column = st.columns([3, 1])
-proposal_id = proposal_column.selectbox(
-    "Expansion proposal to include",
-    list(proposals),
-    format_func=lambda area_id: clean_text(proposals[area_id], NAME_LIMIT),  # saved names are anyone's text
-    key="brief_proposal",
-    help="Proposals are drawn and saved on the Expansion planner page.",
-)
-paper = paper_column.segmented_control(
-    "Paper", list(PAPERS), format_func=PAPERS.get, key="brief_paper", required=True
-)
+with proposal_column:
+    proposal_id = draw(
+        BRIEF_PROPOSAL,
+        options=list(proposals),
+        format=lambda area_id: clean_text(proposals[area_id], NAME_LIMIT),  # saved names are anyone's text
+    )
+with paper_column:
+    paper = draw(BRIEF_PAPER)
 
 try:
     html = page_brief_html(*brief_period, proposal_id, paper)

@@ -6,8 +6,8 @@ import streamlit as st
 
 from geo.planner_map import comparison_map, fill_period, picked_layer, planner_base_map
 from ingest.proposals import delete_proposal, save_proposal
-from planning.projection import ASSUMPTION_NOTES, CASE_MANAGEMENT_SITE
-from planning.tables import SORT_COLUMNS, map_neighbourhoods, neighbourhood_densities
+from planning.projection import CASE_MANAGEMENT_SITE
+from planning.tables import map_neighbourhoods, neighbourhood_densities
 from screens import expansion as screen
 from ui.chrome import current_view
 from ui.data import connection, data_changed, query
@@ -20,9 +20,19 @@ from ui.expansion_parts import (
     show_proposal,
     show_ranking,
 )
+from ui.filters import (
+    CASELOAD_STANDARD,
+    COMPARED,
+    OBSERVED_AREA,
+    PICKED_NSAS,
+    PROPOSAL_MODE,
+    RANK_BY,
+    RANK_CANDIDATES_ONLY,
+    RANK_KIND,
+    draw,
+)
 from ui.maps import cached_map, show_map
 from ui.tables import csv_bytes
-from ui.url_state import keep_valid, keep_valid_items
 
 st.title("Expansion planner")
 st.caption(screen.INTRO)
@@ -40,23 +50,15 @@ if pilot_zone.empty or districts.empty or neighbourhood_outlines.empty:
     st.stop()
 ranked = query("expansion_ranking", **screen.ranking_params(start, end))
 
-# Shared widgets (kept in a link) get their value from session state: the link's, or the default.
-keep_valid("rank_kind", list(screen.AREA_KINDS), "neighborhood")
-keep_valid("rank_by", list(SORT_COLUMNS), next(iter(SORT_COLUMNS)))
-keep_valid("rank_candidates_only", [True, False], False)
-keep_valid("proposal_mode", list(screen.PROPOSAL_MODES), "draw")
-keep_valid_items("picked_nsas", set(neighbourhood_outlines["name"]))
-keep_valid("observed_area", list(screen.OBSERVED_AREAS), next(iter(screen.OBSERVED_AREAS)))
-keep_valid("caseload_standard", list(screen.CASELOAD_OPTIONS), next(iter(screen.CASELOAD_OPTIONS)))
-
 # ---------------------------------------------------------------- ranking
 st.header("Where could LEAD go next?")
 kind_column, sort_column, filter_column = st.columns([3, 3, 2])
-kind = kind_column.radio(
-    "Areas", list(screen.AREA_KINDS), format_func=screen.AREA_KINDS.get, horizontal=True, key="rank_kind"
-)
-sort_label = sort_column.selectbox("Rank by", list(SORT_COLUMNS), key="rank_by")
-candidates_only = filter_column.toggle("Named candidates only", key="rank_candidates_only")
+with kind_column:
+    kind = draw(RANK_KIND, horizontal=True)
+with sort_column:
+    sort_label = draw(RANK_BY)
+with filter_column:
+    candidates_only = draw(RANK_CANDIDATES_ONLY)
 ranking = screen.ranking(ranked, kind, sort_label, candidates_only, public, start, end)
 show_ranking(ranking, view.projector)
 download("Download ranking (CSV)", partial(csv_bytes, ranking.table), ranking.file_name, "text/csv")
@@ -64,21 +66,11 @@ st.caption(ranking.caption)
 
 # ---------------------------------------------------------------- proposal
 st.header("Draw or pick a proposal")
-mode = st.radio(
-    "Proposal",
-    list(screen.PROPOSAL_MODES),
-    format_func=screen.PROPOSAL_MODES.get,
-    horizontal=True,
-    key="proposal_mode",
-)
+mode = draw(PROPOSAL_MODE, horizontal=True)
 picked_geometry, picked_problem = None, None
 if mode == "pick":
-    picked_names = st.multiselect(
-        "Neighbourhoods in the proposal",
-        sorted(neighbourhood_outlines["name"]),
-        key="picked_nsas",
-        placeholder="Choose one or more neighbourhoods",
-    )
+    nsas = sorted(neighbourhood_outlines["name"])
+    picked_names = draw(PICKED_NSAS, options=nsas, placeholder="Choose one or more neighbourhoods")
     picked_geometry, picked_problem = screen.picked_area(neighbourhood_outlines, picked_names)
 else:
     st.caption(screen.DRAWING_HELP)
@@ -116,12 +108,8 @@ problem = picked_problem or problem
 st.subheader("Assumptions")
 st.caption(screen.ASSUMPTIONS_INTRO)
 observed_column, _ = st.columns([2, 3])
-observed_area = observed_column.selectbox(
-    "Observe the program's ratios in",
-    list(screen.OBSERVED_AREAS),
-    format_func=screen.OBSERVED_AREAS.get,
-    key="observed_area",
-)
+with observed_column:
+    observed_area = draw(OBSERVED_AREA)
 observed_row = query(
     "expansion_observed_ratios", area_id=observed_area, start_date=start, end_date=end, public=public
 ).iloc[0]
@@ -132,10 +120,7 @@ for column, (name, number) in zip(observed_columns, observed.items(), strict=Tru
     values[name] = column.number_input(**number.args())
     column.caption(number.caption)
 with cap_column:
-    standard = st.selectbox(
-        ASSUMPTION_NOTES["caseload_cap"].label, list(screen.CASELOAD_OPTIONS), key="caseload_standard"
-    )
-    cap = screen.CASELOAD_OPTIONS[standard]
+    cap = screen.CASELOAD_OPTIONS[draw(CASELOAD_STANDARD)]
     values["caseload_cap"] = st.number_input(**screen.CUSTOM_CAP_INPUT.args()) if cap is None else cap
     st.caption(screen.CASELOAD_CAPTION)
 
@@ -208,14 +193,9 @@ def show_comparison() -> None:
         return
 
     names = screen.proposal_names(saved)
-    keep_valid_items("compare_ids", names, list(saved["area_id"][:2]))
-    st.session_state["compare_ids"] = st.session_state["compare_ids"][: screen.MAX_COMPARED]
-    selected = st.multiselect(
-        "Proposals to compare (two to four)",
-        list(names),
-        format_func=names.get,
-        max_selections=screen.MAX_COMPARED,
-        key="compare_ids",
+    first_two = list(saved["area_id"][:2])
+    selected = draw(
+        COMPARED, options=list(names), default=first_two, format=names.get, max_selections=screen.MAX_COMPARED
     )
     if len(selected) < 2:
         st.caption("Pick at least two proposals to compare them side by side.")

@@ -12,7 +12,7 @@ from screens.referrals import Message, Metric, Panel
 from ui import charts, tables
 from ui.chrome import current_view
 from ui.data import query
-from ui.url_state import keep_valid
+from ui.filters import LAUNCH_WINDOW, REFERRALS_AREA, REFERRALS_STEP, draw
 
 MARKERS = tuple(charts.DateMarker(on, label) for on, label in referrals.MARKERS)
 CAP_LINES = [
@@ -21,6 +21,13 @@ CAP_LINES = [
 ]
 OVER_CAP = charts.Reference(referrals.CAP, referrals.OVER_CAP_LABEL)
 SAY = {"info": st.info, "warning": st.warning, "success": st.success}
+PUBLIC_STEP = {
+    "options": ["quarter"],
+    "default": "quarter",
+    "disabled": True,
+    "help": "Public figures are counted per whole quarter; staff can show months.",
+    "unavailable": "public figures are counted per whole quarter",
+}
 
 st.title("Referrals")
 st.caption(
@@ -36,36 +43,29 @@ projector = tables.projector_on()  # charts are then built at projector size in 
 
 # --- Widgets ---------------------------------------------------------------------------------------------
 area_names = referrals.area_names(query("area_list", edition="1959-2022"))
-keep_valid("referrals_area", list(area_names), referrals.default_area(area_names))
-keep_valid("referrals_step", list(referrals.STEP_MONTHS), "month")
-if public:
-    st.session_state["referrals_step"] = "quarter"  # public figures are counted per quarter
-keep_valid("launch_window", list(referrals.LAUNCH_WINDOWS), 12)
 picker, stepper = st.columns([3, 1])
-area_id = picker.selectbox(
-    "Area",
-    list(area_names),
-    format_func=area_names.get,
-    key="referrals_area",
-    help="Where the referral or arrest happened. LEAD works in the Central District (1959–2022 boundaries).",
-)
-step = stepper.segmented_control(
-    "Bars per",
-    list(referrals.STEP_MONTHS),
-    format_func=str.capitalize,
-    key="referrals_step",
-    required=True,
-    disabled=public,
-    help="Public figures are counted per whole quarter; staff can show months." if public else None,
-)
+with picker:
+    area_id = draw(
+        REFERRALS_AREA,
+        options=list(area_names),
+        default=referrals.default_area(area_names),
+        format=area_names.get,
+    )
+with stepper:  # public figures are counted per quarter: the only choice offered
+    step = draw(REFERRALS_STEP, **(PUBLIC_STEP if public else {}))
+# The figures depend on the launch window, whose widget sits below the sections before it: those
+# sections go into this container once the figures are known.
+above_launch = st.container()
+st.subheader("Eligible arrests around the launch: pilot zone against the rest of the city")
+launch_window = draw(LAUNCH_WINDOW)
 
 screen = referrals.referral_screen(
     query,
     referrals.Selection(
         area_id=area_id,
         area_label=area_names[area_id],
-        step=step or "month",
-        launch_window=st.session_state["launch_window"],  # its widget is drawn further down
+        step=step,
+        launch_window=launch_window,
         start_date=view.start_date,
         end_date=view.end_date,
         first_date=view.first_date,
@@ -100,77 +100,71 @@ def horizontal_bars(panel: Panel, category: str, **style) -> None:
     show(chart, panel)
 
 
-# --- Headline row: this period against the previous period of the same length -----------------------
-st.subheader(screen.heading)
-metric_rows(screen.metrics)
-st.caption(screen.headline_note)
-say(screen.no_referrals)
+with above_launch:
+    # --- Headline row: this period against the previous period of the same length -------------------
+    st.subheader(screen.heading)
+    metric_rows(screen.metrics)
+    st.caption(screen.headline_note)
+    say(screen.no_referrals)
 
-# --- Referrals over time -------------------------------------------------------------------------------
-if screen.over_time:
-    st.header(f"Referrals per {screen.step}, by type")
-    over_time = screen.over_time
-    show(
-        charts.stacked_bars_over_time(
-            over_time.frame,
-            over_time.series,
-            over_time.title,
-            markers=MARKERS,
-            total="total",
-            months_per_step=screen.months_per_step,
-            projector=projector,
-        ),
-        over_time,
-    )
-    if screen.launch_note:
-        st.caption(screen.launch_note)
+    # --- Referrals over time ---------------------------------------------------------------------------
+    if screen.over_time:
+        st.header(f"Referrals per {screen.step}, by type")
+        over_time = screen.over_time
+        show(
+            charts.stacked_bars_over_time(
+                over_time.frame,
+                over_time.series,
+                over_time.title,
+                markers=MARKERS,
+                total="total",
+                months_per_step=screen.months_per_step,
+                projector=projector,
+            ),
+            over_time,
+        )
+        if screen.launch_note:
+            st.caption(screen.launch_note)
 
-# --- The funnel ----------------------------------------------------------------------------------------
-if screen.funnel:
-    st.header("What happened to the people referred")
-    st.caption(screen.funnel_note)
-    funnel = screen.funnel
-    chart = charts.funnel(
-        funnel.frame.iloc[0], funnel.series, funnel.split, funnel.title, projector=projector
-    )
-    show(chart, funnel)
-    horizontal_bars(screen.reasons, "reason", x_title="People", color=charts.PALETTE[3])
+    # --- The funnel ------------------------------------------------------------------------------------
+    if screen.funnel:
+        st.header("What happened to the people referred")
+        st.caption(screen.funnel_note)
+        funnel = screen.funnel
+        chart = charts.funnel(
+            funnel.frame.iloc[0], funnel.series, funnel.split, funnel.title, projector=projector
+        )
+        show(chart, funnel)
+        horizontal_bars(screen.reasons, "reason", x_title="People", color=charts.PALETTE[3])
 
-# --- Offense and place ---------------------------------------------------------------------------------
-if screen.offenses:
-    st.header("Offense and place")
-    horizontal_bars(screen.offenses, "offense_category")
-    horizontal_bars(screen.places, "area_group", color=charts.PALETTE[2])
-    st.caption(screen.places_note)
+    # --- Offense and place -----------------------------------------------------------------------------
+    if screen.offenses:
+        st.header("Offense and place")
+        horizontal_bars(screen.offenses, "offense_category")
+        horizontal_bars(screen.places, "area_group", color=charts.PALETTE[2])
+        st.caption(screen.places_note)
 
-# --- Referrals joined to arrests -----------------------------------------------------------------------
-st.header("Referrals and LEAD-eligible arrests")
-st.caption(screen.side_by_side_note)
-say(screen.side_by_side_empty)
-if screen.side_by_side:
-    side_by_side = screen.side_by_side
-    show(
-        charts.counts_and_ratio(
-            side_by_side.frame,
-            side_by_side.series,
-            REFERRALS_PER_100.key,
-            REFERRALS_PER_100.label,
-            side_by_side.title,
-            markers=MARKERS,
-            months_per_step=screen.months_per_step,
-            projector=projector,
-        ),
-        side_by_side,
-    )
+    # --- Referrals joined to arrests -------------------------------------------------------------------
+    st.header("Referrals and LEAD-eligible arrests")
+    st.caption(screen.side_by_side_note)
+    say(screen.side_by_side_empty)
+    if screen.side_by_side:
+        side_by_side = screen.side_by_side
+        show(
+            charts.counts_and_ratio(
+                side_by_side.frame,
+                side_by_side.series,
+                REFERRALS_PER_100.key,
+                REFERRALS_PER_100.label,
+                side_by_side.title,
+                markers=MARKERS,
+                months_per_step=screen.months_per_step,
+                projector=projector,
+            ),
+            side_by_side,
+        )
 
-st.subheader("Eligible arrests around the launch: pilot zone against the rest of the city")
-st.segmented_control(
-    "Months either side of launch",
-    list(referrals.LAUNCH_WINDOWS),
-    key="launch_window",
-    format_func="{} months".format,
-    required=True,
-)
+# --- Around the launch (its heading and window are drawn above) ----------------------------------------
 launch = screen.around_launch
 say(launch.missing)
 if launch.panel:

@@ -7,6 +7,7 @@ import pytest
 import shapely
 from shapely.geometry import shape
 
+from domain.disclosure import quarter_end
 from geo.planner_map import PROPOSAL_COLOUR
 from tests.conftest import STAFF_PASSWORD
 from tests.helpers import MAP_FRAME, map_frame, open_page, screenshot, script_run
@@ -28,6 +29,19 @@ def open_planner(page, url: str) -> None:
     with script_run(page):
         page.locator('[data-testid="stSidebarNav"] a', has_text="Expansion planner").click()
     page.get_by_role("heading", name="Expansion planner").wait_for()
+
+
+def period_in_url(url: str) -> tuple[date, date]:
+    """The period a link names: a staff link's two days, or a public link's first and last quarters
+    (``public_period_quarters=2017+Q1&public_period_quarters=2024+Q4``) from the first one's first day
+    to the last one's last."""
+    params = parse_qs(urlsplit(url).query)
+    if "period" in params:
+        start, end = map(date.fromisoformat, params["period"])
+        return start, end
+    first, last = (date(int(year), 3 * int(quarter) - 2, 1) for year, quarter in
+                   (label.split(" Q") for label in params["public_period_quarters"]))  # fmt: skip
+    return first, quarter_end(last)
 
 
 def metric_value(page, label: str) -> str:
@@ -107,7 +121,7 @@ def test_draw_a_polygon_read_its_figures_save_and_compare(staff_page, staff_app_
     # its figures, counted independently over the same polygon and the period the page uses (its link
     # names it: a public view's whole quarters, kept after signing in)
     page.get_by_test_id("stMetric").filter(has=page.get_by_text("Case managers", exact=True)).wait_for()
-    start, end = map(date.fromisoformat, parse_qs(urlsplit(page.url).query)["period"][0].split(".."))
+    start, end = period_in_url(page.url)
     expected = eligible_inside(demo_con, polygon, start, end)
     assert expected >= 5
     assert metric_value(page, "Eligible arrests") == f"{expected:,}"

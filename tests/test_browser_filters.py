@@ -75,3 +75,24 @@ def test_a_bad_value_in_a_link_is_said_in_words(offline_page, app_server):
     assert "map_area=Atlantis was ignored" in text
     assert "layers=helicopters was ignored" in text
     assert "map_area" not in _url_params(page)  # the URL names the view shown
+
+
+def test_an_old_planner_link_opens_the_same_view_and_says_what_it_dropped(offline_page, app_server):
+    """``rank_by`` kept its name but not its values: the old code is rewritten to today's words."""
+    page = offline_page
+    old = "areas=district&rank_by=per_km2&candidates=some&proposal=pick&nsas=Fells%20Point,Atlantis"
+    open_page(page, f"{app_server}/expansion?{old}")
+    page.get_by_role("heading", name="Expansion planner").wait_for(timeout=60_000)
+    page.wait_for_function("() => new URLSearchParams(location.search).has('picked_nsas')", timeout=30_000)
+    wait_idle(page)
+    params = _url_params(page)
+    assert params["rank_kind"] == ["Police districts (1959–2022)"]
+    assert params["rank_by"] == ["Eligible arrests per km² a year"]
+    assert params["proposal_mode"] == ["Pick neighbourhoods"]
+    assert params["picked_nsas"] == ["Fells Point"]
+    assert not {"areas", "candidates", "proposal", "nsas"} & params.keys()
+    expect(page.get_by_label("Rank by")).to_have_value("Eligible arrests per km² a year")
+    text = " ".join(page.get_by_test_id("stAlert").all_inner_texts())
+    assert "candidates=some was ignored: expected one of all, only" in text
+    assert "nsas=Atlantis was ignored" in text
+    screenshot(page, "filters-old-planner-link")

@@ -21,7 +21,9 @@ pytestmark = pytest.mark.browser
 MIN_FONT_PX = 24
 MIN_CONTRAST = 7.0
 PAGES = ["", "map", "referrals", "expansion", "brief"]
-EXTRA = {"expansion": "&proposal=pick&nsas=Fells%20Point,Mondawmin"}  # picked areas show as tags
+EXTRA = {
+    "expansion": "&proposal_mode=Pick+neighbourhoods&picked_nsas=Fells+Point&picked_nsas=Mondawmin"
+}  # as tags
 MAP_PAGES = {"map": 0, "expansion": 0}  # page -> which map frame must be full width
 OKABE_ITO = {c.lower() for c in (*PALETTE, NEUTRAL, ALERT)} | {"#b8bec7", "rgba(0,0,0,0)", "#1b1f24"}
 CELL_PALETTES = {
@@ -85,7 +87,7 @@ _SIDEBAR_CLOSED = """() => {
 
 
 def _open(page, base: str, path: str) -> None:
-    open_page(page, f"{base}/{path}?mode=projector{EXTRA.get(path, '')}")
+    open_page(page, f"{base}/{path}?projector=true{EXTRA.get(path, '')}")
     page.get_by_text("Demo data — synthetic").first.wait_for(timeout=60_000)
     page_drawn(page)  # every element, chart and map drawn: the text scan measures what is on screen
 
@@ -156,7 +158,7 @@ def test_projector_import_page_for_signed_in_staff(browser, staff_app_server):
     context = browser.new_context(viewport={"width": 1280, "height": 720})
     try:
         page = context.new_page()
-        open_page(page, f"{staff_app_server}/?mode=projector")
+        open_page(page, f"{staff_app_server}/?mode=projector")  # a link made before the binding
         page.get_by_test_id("stExpandSidebarButton").click()
         page.get_by_text("Staff sign-in").click()
         page.get_by_label("Password", exact=True).fill(STAFF_PASSWORD)
@@ -167,7 +169,7 @@ def test_projector_import_page_for_signed_in_staff(browser, staff_app_server):
         page.get_by_role("heading", name="Import data").wait_for(timeout=60_000)
         page.get_by_test_id("stSidebarCollapseButton").locator("button").click()
         page.wait_for_function(_SIDEBAR_CLOSED, timeout=30_000)  # slid off screen
-        assert "mode=projector" in page.url
+        assert "projector=true" in page.url and "mode=" not in page.url
         _check_text(page, "import_data")
         screenshot(page, "projector-import_data")
     finally:

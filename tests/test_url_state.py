@@ -90,6 +90,7 @@ def test_staff_sign_in_is_never_written_into_the_url(app):
 # Every page: a link opens the view it names, and the app writes the same link back --------------------
 
 EAST, WEST = "proposal:east-of-downtown", "proposal:west-baltimore-st"
+CENTRAL = "district:1959-2022:Central"
 DEFAULT_QUARTERS = ["2017 Q1", "2024 Q4"]  # public periods are whole quarters
 # page file -> a link's parameters (none of them the default) -> session state they must set
 LINKS = {
@@ -118,22 +119,21 @@ LINKS = {
         {
             "public_period_quarters": ["2017 Q2", "2020 Q2"],
             "projector": "true",
-            "area": "pilot_zone",
-            "step": "quarter",
-            "window": "24",
+            "referrals_area": "LEAD pilot zone",
+            "launch_window": "24 months",
         },
-        {"referrals_area": "pilot_zone", "referrals_step": "quarter", "launch_window": 24},
-    ),  # fmt: skip
+        {"referrals_area": "pilot_zone", "launch_window": 24},
+    ),
     "pages/expansion.py": (
         {
-            "areas": "district",
-            "rank_by": "per_km2",
-            "candidates": "only",
-            "proposal": "pick",
-            "nsas": "Fells Point,Mondawmin",
-            "observed": "district:1959-2022:Central",
-            "caseload": "15",
-            "compare": f"{WEST},{EAST}",
+            "rank_kind": "Police districts (1959–2022)",
+            "rank_by": "Eligible arrests per km² a year",
+            "rank_candidates_only": "true",
+            "proposal_mode": "Pick neighbourhoods",
+            "picked_nsas": ["Fells Point", "Mondawmin"],
+            "observed_area": "the Central District (1959–2022)",
+            "caseload_standard": "15 – Intensive case management: typical",
+            "compare_ids": ["East of downtown", "West Baltimore St"],  # not the default
         },
         {
             "rank_kind": "district",
@@ -143,23 +143,48 @@ LINKS = {
             "picked_nsas": ["Fells Point", "Mondawmin"],
             "observed_area": "district:1959-2022:Central",
             "caseload_standard": "15 – Intensive case management: typical",
-            "compare_ids": [WEST, EAST],
+            "compare_ids": [EAST, WEST],
         },
     ),
     "pages/brief.py": (
-        {"public_period_quarters": ["2018 Q1", "2018 Q4"], "proposal": EAST, "paper": "a4"},
+        {
+            "public_period_quarters": ["2018 Q1", "2018 Q4"],
+            "brief_proposal": "East of downtown",
+            "brief_paper": "A4",
+        },
         {"brief_proposal": EAST, "brief_paper": "a4"},
     ),
 }
-# The Map link as written before its filters were bound to the URL, and what the app rewrites it to
-MAP_LINK_BEFORE = {
-    "period": "2018-01-01..2019-12-31",
-    "mode": "public",
-    "edition": "2023",
-    "area": "district:2023:Central",
-    "referral_type": "social_contact",
-    "offense": "cds_possession",
-    "layers": "referrals,arrests,pilot_zone",
+# Each page's link as written before its filters were bound to the URL; opened, it gives the view and the
+# link of LINKS above
+LINKS_BEFORE = {
+    "pages/map.py": {
+        "period": "2018-01-01..2019-12-31",
+        "mode": "public",
+        "edition": "2023",
+        "area": "district:2023:Central",
+        "referral_type": "social_contact",
+        "offense": "cds_possession",
+        "layers": "referrals,arrests,pilot_zone",
+    },
+    "pages/referrals.py": {
+        "period": "2017-04-01..2020-06-30",
+        "mode": "projector",
+        "area": "pilot_zone",
+        "step": "quarter",  # the public view's only step: not in today's link
+        "window": "24",
+    },
+    "pages/expansion.py": {
+        "areas": "district",
+        "rank_by": "per_km2",
+        "candidates": "only",
+        "proposal": "pick",
+        "nsas": "Fells Point,Mondawmin",
+        "observed": "district:1959-2022:Central",
+        "caseload": "15",
+        "compare": f"{EAST},{WEST}",
+    },
+    "pages/brief.py": {"period": "2018-01-01..2018-12-31", "proposal": EAST, "paper": "a4"},
 }
 
 
@@ -222,15 +247,45 @@ def test_every_page_restores_its_link_and_writes_it_back_unchanged(
     assert not duplicate_default_warnings
 
 
-def test_a_map_link_made_before_the_binding_opens_the_same_view(proposals_db_path, monkeypatch):
-    at = open_link(proposals_db_path, monkeypatch, "pages/map.py", MAP_LINK_BEFORE)
-    params, state = LINKS["pages/map.py"]
+@pytest.mark.parametrize("page_file", list(LINKS_BEFORE))
+def test_a_link_made_before_the_binding_opens_the_same_view(page_file, proposals_db_path, monkeypatch):
+    at = open_link(proposals_db_path, monkeypatch, page_file, LINKS_BEFORE[page_file])
+    params, state = LINKS[page_file]
     assert not at.exception
     assert not _warnings(at)
     for key, value in state.items():
         assert at.session_state[key] == value, key
-    assert at.session_state["period"] == (date(2018, 1, 1), date(2019, 12, 31))
     assert _params(at) == params  # rewritten to the link the app writes today
+    at.run()
+    assert _params(at) == params
+
+
+def test_a_staff_session_opens_an_old_link_at_its_step(proposals_db_path, monkeypatch):
+    """Quarters are the public view's only step, so today's public link leaves them out; the old link
+    named them, and staff (who may count per month) still get them."""
+    at = open_link(proposals_db_path, monkeypatch, "pages/referrals.py", {"step": "quarter"}, staff=True)
+    assert not _warnings(at)
+    assert at.session_state["referrals_step"] == "quarter"
+    assert _params(at) == {"referrals_step": "Quarter"}
+    assert at.header[0].value == "Referrals per quarter, by type"
+
+
+@pytest.mark.parametrize(
+    ("page_file", "old", "dropped"),
+    [
+        ("pages/expansion.py", {"proposal": "draw", "nsas": "Fells Point"}, "`nsas=`Fells Point"),
+        ("pages/referrals.py", {"paper": "a4"}, "`paper=`a4"),  # the brief's
+    ],
+)
+def test_an_old_setting_the_view_does_not_show_is_said_and_dropped(
+    page_file, old, dropped, proposals_db_path, monkeypatch
+):
+    at = open_link(proposals_db_path, monkeypatch, page_file, old)
+    assert not at.exception
+    assert any(dropped in w and "this view does not show that setting" in w for w in _warnings(at)), (
+        _warnings(at)
+    )
+    assert not set(old) & set(at.query_params.keys())
 
 
 def test_the_view_shown_is_the_one_the_link_names(proposals_db_path, monkeypatch):
@@ -246,7 +301,7 @@ def test_the_view_shown_is_the_one_the_link_names(proposals_db_path, monkeypatch
     at = open_link(proposals_db_path, monkeypatch, "pages/expansion.py", params)
     assert at.multiselect(key="picked_nsas").value == ["Fells Point", "Mondawmin"]
     comparison = next(d.value for d in at.dataframe if "Figure" in d.value.columns)
-    assert list(comparison.columns[2:]) == ["West Baltimore St", "East of downtown"]
+    assert list(comparison.columns[2:]) == ["East of downtown", "West Baltimore St"]
 
 
 @pytest.mark.parametrize(
@@ -260,8 +315,11 @@ def test_the_view_shown_is_the_one_the_link_names(proposals_db_path, monkeypatch
         ("pages/map.py", {"map_edition": "1850"}, "map_edition", "1959-2022"),
         ("pages/map.py", {"projector": "maybe"}, "projector", False),
         ("pages/referrals.py", {"step": "fortnight"}, "referrals_step", "quarter"),  # public: quarters
-        ("pages/referrals.py", {"area": "nowhere"}, "referrals_area", "district:1959-2022:Central"),
+        ("pages/referrals.py", {"area": "nowhere"}, "referrals_area", CENTRAL),
         ("pages/referrals.py", {"window": "7"}, "launch_window", 12),
+        ("pages/referrals.py", {"window": "seven"}, "launch_window", 12),
+        ("pages/referrals.py", {"referrals_area": "Atlantis"}, "referrals_area", CENTRAL),
+        ("pages/referrals.py", {"launch_window": "7 months"}, "launch_window", 12),
         ("pages/expansion.py", {"rank_by": "best"}, "rank_by", "Eligible arrests per year"),
         (
             "pages/expansion.py",
@@ -269,9 +327,26 @@ def test_the_view_shown_is_the_one_the_link_names(proposals_db_path, monkeypatch
             "picked_nsas",
             ["Fells Point"],
         ),
-        ("pages/expansion.py", {"compare": "proposal:gone"}, "compare_ids", []),
+        ("pages/expansion.py", {"compare": "proposal:gone"}, "compare_ids", [WEST, EAST]),  # the default
+        (
+            "pages/expansion.py",
+            {"caseload": "99"},
+            "caseload_standard",
+            "28 – Baltimore cap (peer + case manager pair)",
+        ),
+        ("pages/expansion.py", {"candidates": "some"}, "rank_candidates_only", False),
+        ("pages/expansion.py", {"rank_kind": "Planets"}, "rank_kind", "neighborhood"),
+        (
+            "pages/expansion.py",
+            {"proposal_mode": "Pick neighbourhoods", "picked_nsas": ["Fells Point", "Atlantis"]},
+            "picked_nsas",
+            ["Fells Point"],
+        ),
+        ("pages/expansion.py", {"compare_ids": ["Gone"]}, "compare_ids", [WEST, EAST]),
         ("pages/brief.py", {"paper": "legal"}, "brief_paper", "letter"),
         ("pages/brief.py", {"proposal": "proposal:gone"}, "brief_proposal", "none"),
+        ("pages/brief.py", {"brief_paper": "Legal"}, "brief_paper", "letter"),
+        ("pages/brief.py", {"brief_proposal": "Gone"}, "brief_proposal", "none"),
     ],
 )
 def test_a_bad_value_in_a_link_is_reported_and_ignored(
@@ -285,6 +360,16 @@ def test_a_bad_value_in_a_link_is_reported_and_ignored(
     assert at.session_state[key] == fallback
     bad_values = bad[bad_param] if isinstance(bad[bad_param], list) else [bad[bad_param]]
     assert bad_values[-1] not in str(at.query_params.values())  # the URL names the view actually shown
+
+
+@pytest.mark.parametrize("link", [{"step": "month"}, {"referrals_step": "Month"}])
+def test_a_public_link_asking_for_months_is_told_why_it_gets_quarters(link, proposals_db_path, monkeypatch):
+    at = open_link(proposals_db_path, monkeypatch, "pages/referrals.py", link)
+    (problem,) = _warnings(at)
+    assert f"`{list(link)[0]}=`" in problem and "public figures are counted per whole quarter" in problem
+    assert at.session_state["referrals_step"] == "quarter"
+    assert at.header[0].value == "Referrals per quarter, by type"
+    assert not _params(at)
 
 
 def test_a_period_outside_the_data_is_reported(app):

@@ -95,6 +95,15 @@ def data_source_banner() -> None:
         st.caption(f"{row.table_name.capitalize()}: {source}, {records}, {as_of}.")
 
 
+# In every view: a figure's value may be words ("— (fewer than 5 in a count)"); it wraps instead of
+# being cut short with an ellipsis.
+COMMON_CSS = """
+<style>
+  .stApp [data-testid="stMetricValue"], .stApp [data-testid="stMetricValue"] > div {
+    white-space: normal !important; overflow: visible !important; text-overflow: clip !important; }
+</style>
+"""
+
 PROJECTOR_CSS = """
 <style>
   /* Streamlit sizes text in rem: everything scales from here. 24 px is the floor for any text a room
@@ -291,8 +300,7 @@ def sidebar_view() -> View | None:
     if period is None:
         st.warning("The loaded data does not yet cover one whole quarter: public figures start with one.")
         return None
-    if projector:
-        st.markdown(PROJECTOR_CSS, unsafe_allow_html=True)
+    st.markdown(COMMON_CSS + (PROJECTOR_CSS if projector else ""), unsafe_allow_html=True)
     return View(
         start_date=period[0],
         end_date=period[1],

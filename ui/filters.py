@@ -11,7 +11,9 @@ What the platform does not do is left here, and only that:
 
 * A bad value in the opening link is said on screen in words (Streamlit drops it silently).
 * A link made before the binding still opens the view it named: its old parameter is read once,
-  turned into today's parameter, or reported as dropped.
+  turned into today's parameter, or reported as dropped (also when the view it opens does not draw
+  that filter: ``drop_unread_old_params``). A name that stayed while its values changed (``rank_by``
+  held a code, now the words) is rewritten before any widget reads it (``rewrite_old_codes``).
 
 Streamlit writes a choice into the URL as the words it is shown as (``format_func``), e.g.
 ``map_referral_type=Arrest+referral``; a multi-choice as one parameter per choice.
@@ -27,18 +29,23 @@ import streamlit as st
 
 from domain import program
 from geo.map_page import ANY, DEFAULT_EDITION, DEFAULT_LAYERS, DISTRICT_EDITIONS, MAP_LAYERS
-from ui.url_state import NONE_SELECTED, from_link, problem_text, warn_about_link
+from planning.projection import ASSUMPTION_NOTES
+from planning.tables import SORT_COLUMNS
+from screens import brief, expansion, referrals
+from ui.url_state import from_link, is_opening_run, problem_text, read_link_again, warn_about_link
 
 # Widget kinds -> how each is drawn (with the keyword its default goes under).
 _WIDGETS: dict[str, tuple[Callable, str]] = {
     "radio": (st.radio, "index"),
     "selectbox": (st.selectbox, "index"),
     "pills": (st.pills, "default"),
+    "segmented_control": (st.segmented_control, "default"),
+    "multiselect": (st.multiselect, "default"),
     "toggle": (st.toggle, "value"),
     "select_slider": (st.select_slider, "value"),
     "date_input": (st.date_input, "value"),
 }
-_MULTI = frozenset({"pills", "select_slider", "date_input"})  # one URL parameter per value
+_MULTI = frozenset({"pills", "multiselect", "select_slider", "date_input"})  # one URL parameter per value
 NO_SUCH_CHOICE = "no such choice in the loaded data"
 Problem = tuple[str, str] | None  # (the link's values that cannot be used, why) or None
 
@@ -49,9 +56,26 @@ def _same(text: str) -> str:
 
 def _old_list(text: str) -> list[str]:
     """Old links wrote a multi-choice as ``a,b,c`` (``none`` for nothing)."""
-    if text == NONE_SELECTED:
+    if text == "none":
         return []
     return list(dict.fromkeys(part for part in text.split(",") if part))
+
+
+def _old_code(codes: dict[str, object]) -> Callable[[str], object]:
+    """Old links wrote some choices as a short code ({code: choice})."""
+
+    def value(text: str) -> object:
+        if text not in codes:
+            raise ValueError(f"expected one of {', '.join(codes)}")
+        return codes[text]
+
+    return value
+
+
+def _old_number(text: str) -> int:
+    if not text.isdigit():
+        raise ValueError("expected a whole number")
+    return int(text)
 
 
 @dataclass(frozen=True)
@@ -134,8 +158,125 @@ MAP_LAYER_PICK = Filter(
     old_name="layers",
     old_value=_old_list,
 )
+
+# Referrals
+REFERRALS_AREA = Filter(
+    "referrals_area",
+    "Area",
+    "selectbox",
+    help="Where the referral or arrest happened. LEAD works in the Central District (1959–2022 boundaries).",
+    old_name="area",
+)
+REFERRALS_STEP = Filter(
+    "referrals_step",
+    "Bars per",
+    "segmented_control",
+    default="month",
+    options=tuple(referrals.STEP_MONTHS),
+    format=str.capitalize,
+    old_name="step",
+)
+LAUNCH_WINDOW = Filter(
+    "launch_window",
+    "Months either side of launch",
+    "segmented_control",
+    default=referrals.LAUNCH_WINDOWS[0],
+    options=referrals.LAUNCH_WINDOWS,
+    format="{} months".format,
+    old_name="window",
+    old_value=_old_number,
+)
+
+# Expansion planner (a drawing is not in the link: a saved proposal is the way to share a drawn area)
+RANK_KIND = Filter(
+    "rank_kind",
+    "Areas",
+    "radio",
+    default="neighborhood",
+    options=tuple(expansion.AREA_KINDS),
+    format=expansion.AREA_KINDS.get,
+    old_name="areas",
+)
+RANK_BY = Filter(
+    "rank_by",
+    "Rank by",
+    "selectbox",
+    default=next(iter(SORT_COLUMNS)),
+    options=tuple(SORT_COLUMNS),
+    old_name="rank_by",  # the same name, with a code for a value
+    old_value=_old_code(dict(zip(("per_year", "per_km2"), SORT_COLUMNS, strict=True))),
+)
+RANK_CANDIDATES_ONLY = Filter(
+    "rank_candidates_only",
+    "Named candidates only",
+    "toggle",
+    default=False,
+    options=(False, True),
+    old_name="candidates",
+    old_value=_old_code({"all": False, "only": True}),
+)
+PROPOSAL_MODE = Filter(
+    "proposal_mode",
+    "Proposal",
+    "radio",
+    default="draw",
+    options=tuple(expansion.PROPOSAL_MODES),
+    format=expansion.PROPOSAL_MODES.get,
+    old_name="proposal",
+)
+PICKED_NSAS = Filter(
+    "picked_nsas",
+    "Neighbourhoods in the proposal",
+    "multiselect",
+    default=(),
+    old_name="nsas",
+    old_value=_old_list,
+)
+OBSERVED_AREA = Filter(
+    "observed_area",
+    "Observe the program's ratios in",
+    "selectbox",
+    default=next(iter(expansion.OBSERVED_AREAS)),
+    options=tuple(expansion.OBSERVED_AREAS),
+    format=expansion.OBSERVED_AREAS.get,
+    old_name="observed",
+)
+CASELOAD_STANDARD = Filter(
+    "caseload_standard",
+    ASSUMPTION_NOTES["caseload_cap"].label,
+    "selectbox",
+    default=next(iter(expansion.CASELOAD_OPTIONS)),
+    options=tuple(expansion.CASELOAD_OPTIONS),
+    old_name="caseload",  # the cap's number, or "custom"
+    old_value=_old_code({str(cap or "custom"): text for text, cap in expansion.CASELOAD_OPTIONS.items()}),
+)
+COMPARED = Filter(
+    "compare_ids",
+    "Proposals to compare (two to four)",
+    "multiselect",
+    default=(),
+    old_name="compare",
+    old_value=lambda text: _old_list(text)[: expansion.MAX_COMPARED],  # the old app wrote no more
+)
+
+# Hearing brief
+BRIEF_PROPOSAL = Filter(
+    "brief_proposal",
+    "Expansion proposal to include",
+    "selectbox",
+    default=brief.NO_PROPOSAL,
+    help="Proposals are drawn and saved on the Expansion planner page.",
+    old_name="proposal",
+)
+BRIEF_PAPER = Filter(
+    "brief_paper", "Paper", "segmented_control", default="letter", options=tuple(brief.PAPERS),
+    format=brief.PAPERS.get, old_name="paper",
+)  # fmt: skip
+
 FILTERS = (PROJECTOR, PUBLIC_QUARTERS, STAFF_PERIOD, MAP_EDITION, MAP_AREA, MAP_REFERRAL_TYPE, MAP_OFFENSE,
-           MAP_LAYER_PICK)  # fmt: skip
+           MAP_LAYER_PICK, REFERRALS_AREA, REFERRALS_STEP, LAUNCH_WINDOW, RANK_KIND, RANK_BY,
+           RANK_CANDIDATES_ONLY, PROPOSAL_MODE, PICKED_NSAS, OBSERVED_AREA, CASELOAD_STANDARD, COMPARED,
+           BRIEF_PROPOSAL, BRIEF_PAPER)  # fmt: skip
 
 
 def url_form(kind: str, value, format: Callable[[object], str] = str) -> str | list[str]:
@@ -156,6 +297,7 @@ def draw(
     default=None,
     format: Callable[[object], str] | None = None,
     check: Callable[[list[str]], Problem] | None = None,
+    unavailable: str | None = None,
     persist: bool = True,
     **widget_args,
 ):
@@ -163,38 +305,48 @@ def draw(
 
     ``options``/``default``/``format`` override the declaration (choices from the data). ``check``
     returns the opening link's values that cannot be used and why, in words (None: all can); by
-    default, values that are not among the choices. ``persist=False``: the value goes when the widget
-    is not drawn.
+    default, values that are not among the choices, said with ``unavailable`` (by default: not in the
+    loaded data, for choices the page passes; else the declared choices, named). ``persist=False``: the
+    value goes when the widget is not drawn. Other keywords go to the widget (``help`` overrides the
+    declaration's).
     """
+    from_data = options is not None
     options = list(spec.options if options is None else options)
     default = spec.default if default is None else default
     format = format or spec.format or str
+    if unavailable is None:
+        named = ", ".join(map(format, options))
+        unavailable = NO_SUCH_CHOICE if from_data else f"it is not one of the choices ({named})"
     if spec.old_name:
-        _from_old_link(spec, options, default, format)
+        _from_old_link(spec, options, default, format, unavailable)
     raw = from_link(spec.key)
-    problem = raw and (check or _choice_check(spec.widget, options, format))(raw)
+    problem = raw and (check or _choice_check(spec.widget, options, format, unavailable))(raw)
     if problem:
         warn_about_link(problem_text(spec.key, *problem))
     widget, default_arg = _WIDGETS[spec.widget]
     if default_arg == "index":
         widget_args |= {"options": options, "index": options.index(default), "format_func": format}
-    elif spec.widget in ("pills", "select_slider"):
+    elif spec.widget not in ("toggle", "date_input"):
         widget_args |= {"options": options, default_arg: default, "format_func": format}
         if spec.widget == "pills":
             widget_args["selection_mode"] = "multi"
+        if spec.widget == "segmented_control":
+            widget_args.setdefault("required", True)  # one choice always made
     else:
         widget_args[default_arg] = default
+    widget_args.setdefault("help", spec.help)
     return widget(
         spec.label,
         key=spec.key,
-        help=spec.help,
         bind="query-params",
         persist_state="session" if persist else None,
         **widget_args,
     )
 
 
-def _choice_check(kind: str, options: Sequence, format: Callable) -> Callable[[list[str]], Problem]:
+def _choice_check(
+    kind: str, options: Sequence, format: Callable, unavailable: str = NO_SUCH_CHOICE
+) -> Callable[[list[str]], Problem]:
     allowed = {format(option) for option in options}
 
     def check(raw: list[str]) -> Problem:
@@ -203,14 +355,18 @@ def _choice_check(kind: str, options: Sequence, format: Callable) -> Callable[[l
         if kind == "select_slider" and len(raw) != 2:
             return ", ".join(raw), "expected a first and a last choice"
         unknown = [value for value in (raw if kind in _MULTI else raw[-1:]) if value not in allowed]
-        return (", ".join(unknown), NO_SUCH_CHOICE) if unknown else None
+        return (", ".join(unknown), unavailable) if unknown else None
 
     return check
 
 
-def _from_old_link(spec: Filter, options: list, default, format: Callable) -> None:
+def _from_old_link(spec: Filter, options: list, default, format: Callable, unavailable: str) -> None:
     """A link made before the binding named this filter ``old_name`` with the choice's code: read it
     once, and carry it over to today's parameter (or say what was dropped)."""
+    if spec.old_name == spec.key:  # a good old code was rewritten (rewrite_old_codes): this one is not
+        linked = from_link(spec.key, keep=True)
+        if linked is None or not _choice_check(spec.widget, options, format)(linked):
+            return
     raw = from_link(spec.old_name)
     if raw is None:
         return
@@ -226,12 +382,12 @@ def _from_old_link(spec: Filter, options: list, default, format: Callable) -> No
     if spec.widget in _MULTI:
         unknown = [item for item in value if item not in options]
         if unknown:
-            warn_about_link(problem_text(spec.old_name, ", ".join(unknown), NO_SUCH_CHOICE))
+            warn_about_link(problem_text(spec.old_name, ", ".join(unknown), unavailable))
         value = [item for item in value if item in options]
         if unknown and not value:
             return
     elif value not in options:
-        warn_about_link(problem_text(spec.old_name, raw[-1], NO_SUCH_CHOICE))
+        warn_about_link(problem_text(spec.old_name, raw[-1], unavailable))
         return
     if value == (list(default) if spec.widget in _MULTI else default):
         return
@@ -239,6 +395,42 @@ def _from_old_link(spec: Filter, options: list, default, format: Callable) -> No
     # names it as any link the app writes today would.
     st.session_state[spec.key] = value
     st.query_params[spec.key] = url_form(spec.widget, value, format)
+
+
+def rewrite_old_codes() -> None:
+    """Start of the opening run (app.py, before any widget): a filter whose old name is also today's
+    (``rank_by``) held a code where Streamlit now reads the words of a choice, and the widget would
+    drop it as not a choice. The link is rewritten to today's words and read again (one rerun)."""
+    if not is_opening_run():
+        return
+    rewritten = False
+    for spec in FILTERS:
+        raw = from_link(spec.key, keep=True) if spec.old_name == spec.key else None
+        format = spec.format or str
+        if not raw or raw[-1] in map(format, spec.options):
+            continue
+        try:
+            value = spec.old_value(raw[-1])
+        except ValueError:
+            continue  # said when the widget is drawn
+        if value in spec.options:
+            st.query_params[spec.key] = url_form(spec.widget, value, format)
+            rewritten = True
+    if rewritten:
+        read_link_again()
+        st.rerun()
+
+
+def drop_unread_old_params() -> None:
+    """End of the opening run (app.py): a link made before the binding may name a filter the view it
+    opened did not draw (neighbourhoods picked while the planner is in drawing mode, proposals to
+    compare where none is saved). Taken out of the URL, and said, so the link names the view shown."""
+    old_names = {spec.old_name for spec in FILTERS if spec.old_name and spec.old_name != spec.key}
+    for name in sorted(old_names):
+        raw = from_link(name)
+        if raw is not None and name in st.query_params:
+            del st.query_params[name]
+            warn_about_link(problem_text(name, raw[-1], "this view does not show that setting"))
 
 
 def period_check(first: date, last: date) -> Callable[[list[str]], Problem]:
