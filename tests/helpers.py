@@ -52,10 +52,31 @@ MAP_DRAWN = """() => {
 
 
 def open_page(page, url: str, timeout: float = 60_000) -> None:
-    """Open an app URL and wait until Streamlit has run the script and drawn what it sent."""
-    with page.expect_websocket(lambda socket: socket.url.endswith(STREAM), timeout=timeout) as socket:
-        page.goto(url, timeout=timeout)
-    page.streamlit_socket = socket.value  # for script_run
+    """Open an app URL and wait until Streamlit has run the script to its end and drawn what it sent.
+
+    A run can end early for a rerun (a link in an older form is rewritten first, a page opened without
+    the app's frame is rerun inside it); between those runs the page looks idle for a moment, so this
+    waits for the server's "script finished" of a run that was not cut short, then for the drawing.
+    """
+    finished: list[bool] = []
+
+    def watch(socket) -> None:
+        if socket.url.endswith(STREAM):
+            socket.on(
+                "framereceived", lambda payload: finished.append(True) if _ends_a_run(payload) else None
+            )
+
+    page.on("websocket", watch)
+    try:
+        with page.expect_websocket(lambda socket: socket.url.endswith(STREAM), timeout=timeout) as socket:
+            page.goto(url, timeout=timeout)
+        page.streamlit_socket = socket.value  # for script_run
+        # Playwright's sync API hands events over only inside its own calls, so nothing can arrive
+        # between this check and the wait below.
+        if not finished:
+            socket.value.wait_for_event("framereceived", predicate=_ends_a_run, timeout=timeout)
+    finally:
+        page.remove_listener("websocket", watch)
     wait_idle(page, timeout)
 
 

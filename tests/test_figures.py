@@ -1,6 +1,8 @@
 """The headline figures' one definition (domain/figures.py): formula, rounding, hide rule, words."""
 
+import ast
 import math
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -61,3 +63,39 @@ def test_every_figure_has_one_distinct_label():
     labels = [figure.label for figure in figures.FIGURES.values()]
     assert len(set(labels)) == len(labels)
     assert figures.FIGURES["referrals_per_100"].label == "Referrals per 100 eligible arrests"
+
+
+def _string_literals(tree: ast.AST) -> list[tuple[int, str]]:
+    """Every string literal of a module except docstrings (which may quote what a page shows)."""
+    docstrings = {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+        and isinstance(node.body[0].value, ast.Constant)
+    }
+    return [
+        (node.lineno, node.value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings
+    ]
+
+
+def test_the_small_count_words_have_one_source():
+    """No module writes "fewer than 5" (or any "fewer than") itself: the words come from domain/privacy.py,
+    derived from the threshold, so changing the threshold changes every page."""
+    root = Path(__file__).resolve().parent.parent
+    home = root / "domain" / "privacy.py"
+    found = []
+    for folder in ("app.py", "domain", "screens", "ui", "geo", "planning", "pages", "queries", "ingest"):
+        for path in sorted((root / folder).rglob("*.py")) if (root / folder).is_dir() else [root / folder]:
+            if path == home:
+                continue
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            found += [
+                f"{path.relative_to(root)}:{line}"
+                for line, text in _string_literals(tree)
+                if "fewer than" in text.lower()
+            ]
+    assert found == []
