@@ -95,11 +95,12 @@ def data_source_banner() -> None:
         st.caption(f"{row.table_name.capitalize()}: {source}, {records}, {as_of}.")
 
 
-# In every view: a figure's value may be words ("— (fewer than 5 in a count)"); it wraps instead of
-# being cut short with an ellipsis.
+# In every view: a figure's label and its value (which may be words: "— (fewer than 5 in a count)")
+# wrap instead of being cut short with an ellipsis.
 COMMON_CSS = """
 <style>
-  .stApp [data-testid="stMetricValue"], .stApp [data-testid="stMetricValue"] > div {
+  .stApp [data-testid="stMetricValue"], .stApp [data-testid="stMetricValue"] *,
+  .stApp [data-testid="stMetricLabel"], .stApp [data-testid="stMetricLabel"] * {
     white-space: normal !important; overflow: visible !important; text-overflow: clip !important; }
 </style>
 """
