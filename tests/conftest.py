@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 from contextlib import contextmanager
@@ -12,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.server import wait_healthy
+from bench.server import free_port, wait_healthy
 from store import connect, create_schema, transaction
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -92,23 +91,24 @@ def shared_real() -> Path:
     return SHARED_REAL
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+SERVE = ("-m", "ui.serve")  # what `make run` starts
+STREAMLIT_RUN = ("-m", "streamlit", "run", "app.py")  # what `streamlit run app.py` starts
 
 
 @contextmanager
-def running_app(db_path: Path, workdir: Path, extra_env: dict[str, str] | None = None):
-    """`python -m ui.serve` on a free port against a copy of ``db_path``; yields its URL."""
+def running_app(
+    db_path: Path, workdir: Path, extra_env: dict[str, str] | None = None, command: tuple = SERVE
+):
+    """The app (``python <command>``: `-m ui.serve` by default) on a free port against a copy of
+    ``db_path``; yields its URL."""
     db_copy = workdir / "app.duckdb"
     shutil.copy(db_path, db_copy)
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "LEAD_DB": str(db_copy), **(extra_env or {})}
     log_path = workdir / "streamlit.log"
     with open(log_path, "w") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "ui.serve", "--server.port", str(port),
+            [sys.executable, *command, "--server.port", str(port),
              "--server.address", "127.0.0.1", "--server.headless", "true"],
             cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
         )  # fmt: skip

@@ -1,14 +1,9 @@
 """Plain `streamlit run app.py` behaves as `python -m ui.serve`: a first visit by deep link gets app.py's
 frame (see ui/chrome.py: ensure_app_frame)."""
 
-import os
-import shutil
-import subprocess
-import sys
-
 import pytest
 
-from tests.conftest import REPO_ROOT, _free_port, wait_healthy
+from tests.conftest import STREAMLIT_RUN, running_app
 from tests.helpers import open_page, page_drawn, screenshot
 
 pytestmark = pytest.mark.browser
@@ -19,23 +14,8 @@ TITLES = ["Overview", "Map", "Referrals", "Expansion planner", "Hearing brief"]
 @pytest.fixture
 def plain_streamlit(demo_db_path, tmp_path):
     """A fresh `streamlit run app.py` server (no ui.serve) that no session has visited yet."""
-    db_copy = tmp_path / "app.duckdb"
-    shutil.copy(demo_db_path, db_copy)
-    port = _free_port()
-    log_path = tmp_path / "streamlit.log"
-    with open(log_path, "w") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-             "--server.address", "127.0.0.1", "--server.headless", "true"],
-            cwd=REPO_ROOT, env={**os.environ, "LEAD_DB": str(db_copy)}, stdout=log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_healthy(url, process, log_path=log_path)
+    with running_app(demo_db_path, tmp_path, command=STREAMLIT_RUN) as url:
         yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
 
 
 def test_a_first_deep_link_gets_the_apps_frame_and_navigation(browser, plain_streamlit):
