@@ -8,7 +8,8 @@ import streamlit as st
 
 from domain.figures import REFERRALS_PER_100
 from screens import referrals
-from screens.referrals import Message, Metric, Panel
+from screens.parts import Metric
+from screens.referrals import Message, Panel
 from ui import charts, tables
 from ui.chrome import current_view
 from ui.data import query

@@ -63,6 +63,7 @@ from planning.tables import (
 )
 from queries import column_labels
 from screens.overview import period_text
+from screens.parts import Metric
 
 DISTRICT_EDITION = "1959-2022"  # the LEAD era's districts
 AREA_KINDS = {"neighborhood": "Neighbourhoods (NSAs)", "district": "Police districts (1959–2022)"}
@@ -421,13 +422,6 @@ def assumptions_from(values: Mapping[str, float]) -> tuple[Assumptions | None, s
 
 
 # ----------------------------------------------------------------------------------------- one proposal
-
-
-@dataclass(frozen=True)
-class Metric:
-    label: str
-    value: str
-    help: str | None = None
 
 
 @dataclass(frozen=True)

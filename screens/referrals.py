@@ -33,6 +33,7 @@ from domain.privacy import (
     hide_where_missing,
     public_delta,
 )
+from screens.parts import Metric
 
 RunQuery = Callable[..., pd.DataFrame]  # (query name, **parameters) -> result
 
@@ -150,18 +151,6 @@ class Selection:
     first_date: date  # first and last day of the loaded data
     last_date: date
     public: bool
-
-
-@dataclass(frozen=True)
-class Metric:
-    """One figure of a row of metrics, as shown (the fields are named as ``st.metric``'s arguments)."""
-
-    label: str
-    value: str
-    help: str
-    delta: int | str | None = None
-    delta_color: str = "normal"
-    delta_description: str | None = None
 
 
 @dataclass(frozen=True)

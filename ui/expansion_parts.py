@@ -12,7 +12,8 @@ from dataclasses import dataclass
 import streamlit as st
 
 from geo.proposal import union_of_areas
-from screens.expansion import Comparison, Metric, ProposalFigures, Ranking, delete_label, saved_table
+from screens.expansion import Comparison, ProposalFigures, Ranking, delete_label, saved_table
+from screens.parts import Metric
 
 GRID_COLUMNS = {
     "number": st.column_config.NumberColumn,
