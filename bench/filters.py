@@ -20,6 +20,7 @@ FILTERS_BY_PAGE: dict[str, tuple[str, ...]] = {
     "": (PERIOD,),
     "map": (PERIOD, "map_area", "map_referral_type", "map_offense_category", "map_edition"),
     "referrals": (PERIOD, "referrals_area", "referrals_step"),
+    "equity": (PERIOD, "equity_area", "equity_by", "equity_point", "equity_reference"),
     "expansion": (
         PERIOD,
         "rank_kind",

@@ -13,6 +13,8 @@ count below ``MIN_COUNT`` is dropped so no small group can be singled out:
 ``weekday.csv``           isodow (1 = Monday ... 7 = Sunday), arrests
 ``age.csv``               age_from, age_to, arrests
 ``summary.csv``           metric, value (rows, date range, share with coordinates, possession share)
+``demographics.csv``      district, race, sex, arrests (BPD's reported district; race and sex as codes
+                          of ``domain.equity``; cells under ``MIN_COUNT`` dropped)
 
 ``lead_category`` in charge_mix is informative; the generator re-classifies with
 ``ingest.classify`` so the rule table stays the one place where charges are classified.
@@ -37,7 +39,9 @@ SHARED_REAL = REPO_ROOT.parent / "shared" / "data" / "real"  # the workspace's c
 SAMPLE_GLOB = "bpd_arrests_2017_2018_sample/BPD_Arrests_*.csv"
 MIN_COUNT = 5  # smallest count written to any calibration table
 MAX_CHARGE_PAIRS = 500  # in practice every pair that meets MIN_COUNT (about 400)
-REQUIRED_COLUMNS = ("Arrest", "Age", "ArrestDate", "ArrestTime", "Charge", "ChargeDescription")
+REQUIRED_COLUMNS = (
+    "Arrest", "Age", "ArrestDate", "ArrestTime", "Charge", "ChargeDescription", "District", "Race", "Sex",
+)  # fmt: skip
 COORD_COLUMNS = ("Longitude", "Latitude")
 CATEGORY_GROUP = {
     "cds_possession": "cds",
@@ -47,6 +51,10 @@ CATEGORY_GROUP = {
     "trespass": "other_lead",
     "public_urination": "other_lead",
 }
+# BPD's one-letter codes (the importers read the same codes: ingest/importers/people.py)
+RACE_CODES = {"B": "black", "W": "white", "A": "asian", "I": "american_indian", "U": "unknown"}
+SEX_CODES = {"M": "male", "F": "female", "U": "unknown"}
+UNKNOWN_DISTRICT = "unknown"
 AGE_TOP_BIN = 70  # ages from here up are one bin: single years there are too thin to publish
 
 
@@ -76,7 +84,10 @@ def read_sample(path: Path) -> pd.DataFrame:
             try_cast(split_part(ArrestTime, ':', 1) as integer) as hour,
             try_cast(Age as integer) as age,
             try_cast(Longitude as double) as lon,
-            try_cast(Latitude as double) as lat
+            try_cast(Latitude as double) as lat,
+            trim(District) as district,
+            upper(trim(Race)) as race_code,
+            upper(trim(Sex)) as sex_code
         from raw
         """
     ).df()
@@ -168,7 +179,23 @@ def build_tables(frame: pd.DataFrame) -> dict[str, pd.DataFrame]:
     for category, count in frame["lead_category"].value_counts().sort_index().items():
         summary.append((f"arrests_{category}", int(count)))
     tables["summary"] = pd.DataFrame(summary, columns=["metric", "value"])
+    tables["demographics"] = demographics(frame)
     return tables
+
+
+def demographics(frame: pd.DataFrame) -> pd.DataFrame:
+    """Arrests per BPD district, race and sex (codes of ``domain.equity``), cells under ``MIN_COUNT``
+    dropped. The demo generator draws each synthetic arrest's race and sex from its district's shares."""
+    people = pd.DataFrame(
+        {
+            "district": frame["district"].fillna("").replace("", UNKNOWN_DISTRICT),
+            "race": frame["race_code"].map(RACE_CODES).fillna("unknown"),
+            "sex": frame["sex_code"].map(SEX_CODES).fillna("unknown"),
+        }
+    )
+    cells = people.value_counts(["district", "race", "sex"]).rename("arrests").reset_index()
+    cells = cells.sort_values(["district", "race", "sex"]).reset_index(drop=True)
+    return _min_count(cells)[["district", "race", "sex", "arrests"]]
 
 
 def write_tables(tables: dict[str, pd.DataFrame], out: Path) -> list[Path]:

@@ -48,6 +48,7 @@ import numpy as np
 import pandas as pd
 
 from domain import disclosure, program
+from ingest import demo_people
 from ingest.assign import build_point_areas, h3_cells
 from ingest.calibrate import CALIBRATION_DIR, CATEGORY_GROUP
 from ingest.classify import classify_frame
@@ -590,10 +591,11 @@ def _insert_arrests(
             insert into arrests (
                 arrest_id, arrest_date, arrest_time, age, charge_code, charge_description, lead_category,
                 district, neighborhood, lat, lon, geom, source,
-                in_pilot_zone, district_1959, district_2023, nsa, h3_r8, h3_r9
+                in_pilot_zone, district_1959, district_2023, nsa, h3_r8, h3_r9, race, sex
             )
             with rows as (
-                select seq, arrest_date::date as arrest_date, hour, minute, age, pair_idx, point_idx
+                select seq, arrest_date::date as arrest_date, hour, minute, age, pair_idx, point_idx,
+                       race, sex
                 from _demo_arrest_rows
             ),
             final as (
@@ -617,7 +619,9 @@ def _insert_arrests(
                     p.district_2023,
                     p.nsa,
                     p.h3_r8,
-                    p.h3_r9
+                    p.h3_r9,
+                    r.race,
+                    r.sex
                 from rows as r
                 join _demo_charges as c on c.pair_idx = r.pair_idx
                 left join _demo_points as p on p.point_idx = r.point_idx
@@ -674,13 +678,13 @@ def _insert_referrals(con: duckdb.DuckDBPyConnection, ref: pd.DataFrame, manager
                 referral_id, referred_on, referral_type, offense_category, lat, lon, geom, eligibility,
                 ineligible_reason, intake_on, enrolled_on, case_manager_id, exited_on, exit_reason,
                 rearrested_on, source, in_pilot_zone, district_1959, district_2023, nsa, h3_r8, h3_r9,
-                record_key
+                record_key, race, sex, age
             )
             select
                 referral_id, referred_on::date, referral_type, offense_category, lat, lon, st_point(lon, lat),
                 eligibility, ineligible_reason, intake_on::date, enrolled_on::date, case_manager_id,
                 exited_on::date, exit_reason, rearrested_on::date, $source, in_pilot_zone, district_1959,
-                district_2023, nsa, h3_r8::ubigint, h3_r9::ubigint, record_key
+                district_2023, nsa, h3_r8::ubigint, h3_r9::ubigint, record_key, race, sex, age
             from _demo_referrals
             order by referral_id
             """,
@@ -712,20 +716,36 @@ def generate_demo(
         if progress is not None:
             progress(fraction, message)
 
-    # spawn(4) keeps the first three streams of spawn(3): adding the key stream changed no other draw
-    arrest_seed, place_seed, referral_seed, key_seed = np.random.SeedSequence(seed).spawn(4)
+    # spawn(n) keeps the first streams of a smaller spawn: adding a stream changes no other draw.
+    # 4: race, sex and age (ingest/demo_people.py); 5: reserved.
+    streams = np.random.SeedSequence(seed).spawn(6)
+    arrest_seed, place_seed, referral_seed, key_seed = streams[:4]
+    people_arrests_seed, people_referrals_seed = streams[4].spawn(2)
     report(0.0, "reading calibration")
     cal = load_calibration(calibration_dir)
     report(0.1, "placing synthetic blocks")
     places = build_places(con, cal, np.random.default_rng(place_seed))
     report(0.25, f"drawing {arrests:,} arrests")
     frame = _draw_arrests(arrests, cal, places, np.random.default_rng(arrest_seed))
+    demographics = demo_people.load_demographics(calibration_dir)
+    districts = places.points["district_1959"].to_numpy(object)
+    frame["race"], frame["sex"] = demo_people.draw_arrest_people(
+        np.where(frame["point_idx"].to_numpy() >= 0, districts[frame["point_idx"].to_numpy()], None),
+        demographics,
+        np.random.default_rng(people_arrests_seed),
+    )
     report(0.5, "drawing referrals and case managers")
     ref_rng = np.random.default_rng(referral_seed)
     ref = _draw_referrals(con, cal, ref_rng)
     ref["case_manager_id"], managers = _assign_case_managers(ref, ref_rng)
     # secret keys behind the public rounding (domain/disclosure.py), seeded so the demo is repeatable
     ref["record_key"] = disclosure.new_record_keys(np.random.default_rng(key_seed), len(ref))
+    ref[["race", "sex", "age"]] = demo_people.draw_referral_people(
+        ref["district_1959"].to_numpy(object),
+        demographics,
+        cal.ages,
+        np.random.default_rng(people_referrals_seed),
+    )
     report(0.6, "writing to the database")
     holds_real = {table: _holds_real_rows(con, table) for table in ("arrests", "referrals")}
     with transaction(con):

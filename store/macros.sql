@@ -93,9 +93,10 @@ join referrals
 
 -- The LEAD-eligible arrests in one area (an `in_area` id) and period: the one definition of the
 -- arrests that the headline figures, the ratio over time, the planner's defaults and the map count.
--- h3_r8 and h3_r9 are null for an arrest without coordinates.
+-- h3_r8 and h3_r9 are null for an arrest without coordinates; race, sex and age are counted by group only
+-- (the Equity page).
 create or replace macro area_eligible_arrests(area_id, from_date, to_date) as table
-select arrest_date, lead_category, h3_r8, h3_r9
+select arrest_date, lead_category, h3_r8, h3_r9, race, sex, age
 from arrests
 where arrest_date between from_date and to_date
   and lead_category is not null

@@ -127,3 +127,14 @@ create or replace macro in_area(area_id, pilot, d1959, d2023, nsa) as
         when area_id like 'nsa:%' then coalesce(nsa = area_id[5:], false)
         else false
     end;
+
+-- Equity (issue 12): race, sex and age as BPD records them, for counts by group only — never shown
+-- row by row. BPD's codes B, W, A, I, U and M, F are read by the importers (ingest/importers); a blank
+-- is 'unknown'. Added after the first release, so added in place; rows loaded before read 'unknown'.
+create type if not exists race_code as enum ('black', 'white', 'asian', 'american_indian', 'other', 'unknown');
+create type if not exists sex_code as enum ('male', 'female', 'unknown');
+alter table arrests add column if not exists race race_code default 'unknown';
+alter table arrests add column if not exists sex sex_code default 'unknown';
+alter table referrals add column if not exists race race_code default 'unknown';
+alter table referrals add column if not exists sex sex_code default 'unknown';
+alter table referrals add column if not exists age integer;

@@ -652,3 +652,68 @@ def counts_and_ratio(
         },
     )
     return _figure(traces, _style(_with_lines(layout, lines), title, height=CHART_HEIGHT + 140), projector)
+
+
+# Equity (issue 12) ----------------------------------------------------------------------------------------
+
+
+RATIO_TICKS = (0.05, 0.1, 0.2, 0.25, 0.5, 0.75, 1, 1.5, 2, 4, 5, 10, 20)
+
+
+def rate_ratios(frame: pd.DataFrame, title: str, x_title: str, projector: bool = False) -> go.Figure:
+    """One row per group: its Relative Rate Index as a dot with its 95% interval as a bar, on a log axis
+    with a line at 1 (the reference group's rate). A group without a ratio says why in words (``note``)
+    at the left edge, so no meaning rests on colour. ``frame``: group, rri, low, high, note."""
+    names = frame["group"].tolist()
+    rri, low, high = (_numbers(frame[column]) for column in ("rri", "low", "high"))
+    notes = frame["note"].tolist()
+    drawn = ~np.isnan(rri)
+    interval = ~np.isnan(low)
+    finite = np.concatenate([v[~np.isnan(v)] for v in (rri, low, high)] + [np.array([1.0])])
+    span = [float(np.log10(max(finite.min(), 1e-3))) - 0.2, float(np.log10(finite.max())) + 0.2]
+    ticks = [t for t in RATIO_TICKS if span[0] <= np.log10(t) <= span[1]]
+    traces = [
+        {
+            "type": "scatter",
+            "y": [n for n, d in zip(names, drawn, strict=True) if d],
+            "x": rri[drawn],
+            "mode": "markers+text",
+            "marker": {"size": 14, "color": PALETTE[0], "symbol": "diamond"},
+            "error_x": {
+                "type": "data", "symmetric": False, "color": PALETTE[0], "thickness": 3, "width": 8,
+                "array": np.where(interval, high - rri, 0.0)[drawn],
+                "arrayminus": np.where(interval, rri - low, 0.0)[drawn],
+            },
+            "text": [
+                f"{v:.2f}" + (f" ({n})" if n else "") for v, n, d in zip(rri, notes, drawn, strict=True) if d
+            ],
+            "textposition": "top center",
+            "cliponaxis": False,
+            "hovertemplate": "%{y}: %{text}<extra></extra>",
+            "showlegend": False,
+        }
+    ]  # fmt: skip
+    if (~drawn).any():
+        traces.append(
+            {
+                "type": "scatter",
+                "y": [n for n, d in zip(names, drawn, strict=True) if not d],
+                "x": [10 ** (span[0] + 0.02)] * int((~drawn).sum()),
+                "mode": "text",
+                "text": [n for n, d in zip(notes, drawn, strict=True) if not d],
+                "textposition": "middle right",
+                "textfont": {"size": FONT_SIZE, "color": NEUTRAL},
+                "cliponaxis": False,
+                "hoverinfo": "skip",
+                "showlegend": False,
+            }
+        )
+    layout = {
+        "yaxis": {"autorange": "reversed", "categoryorder": "array", "categoryarray": names},
+        "xaxis": {"title": {"text": x_title}, "type": "log", "range": span, "showgrid": True,
+                  "gridcolor": "#d9dde3", "tickvals": ticks, "ticktext": [f"{t:g}" for t in ticks]},
+        "shapes": [{"type": "line", "xref": "x", "yref": "paper", "x0": 1, "x1": 1, "y0": 0, "y1": 1,
+                    "line": {"color": NEUTRAL, "dash": "dash", "width": 2}}],
+    }  # fmt: skip
+    height = max(300, 110 + 64 * len(frame))
+    return _figure(traces, _style(layout, title, height=height, legend=False), projector)

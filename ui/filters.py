@@ -27,7 +27,7 @@ from datetime import date
 
 import streamlit as st
 
-from domain import program
+from domain import equity, program
 from geo.map_page import ANY, DEFAULT_EDITION, DEFAULT_LAYERS, DISTRICT_EDITIONS, MAP_LAYERS
 from planning.projection import ASSUMPTION_NOTES
 from planning.tables import SORT_COLUMNS
@@ -273,10 +273,49 @@ BRIEF_PAPER = Filter(
     format=brief.PAPERS.get, old_name="paper",
 )  # fmt: skip
 
+# Equity (issue 12): the reference group has one filter per breakdown, so a link keeps each one apart
+EQUITY_AREA = Filter(
+    "equity_area",
+    "Area",
+    "selectbox",
+    help="Where the arrest or referral happened. LEAD works in the Central District (1959–2022 boundaries).",
+)
+EQUITY_BREAKDOWN = Filter(
+    "equity_by",
+    "Break down by",
+    "segmented_control",
+    default="race",
+    options=tuple(equity.BREAKDOWNS),
+    format=lambda key: equity.BREAKDOWNS[key].label,
+)
+EQUITY_POINT = Filter(
+    "equity_point",
+    "Decision point compared in the chart",
+    "selectbox",
+    default=equity.REFERRED.key,
+    options=tuple(point.key for point in equity.COMPARED_POINTS),
+    format=lambda key: equity.POINTS[key].rate_label,
+)
+EQUITY_REFERENCE = {
+    key: Filter(
+        f"equity_reference_{key}" if key != "race" else "equity_reference",
+        "Reference group",
+        "selectbox",
+        default=breakdown.reference,
+        options=tuple(
+            group for group in breakdown.groups if group not in ("unknown", equity.AGE_NOT_RECORDED)
+        ),
+        format=breakdown.labels.get,
+        help="Each group's rate is divided by this group's rate (OJJDP uses White as the reference).",
+    )
+    for key, breakdown in equity.BREAKDOWNS.items()
+}
+
 FILTERS = (PROJECTOR, PUBLIC_QUARTERS, STAFF_PERIOD, MAP_EDITION, MAP_AREA, MAP_REFERRAL_TYPE, MAP_OFFENSE,
            MAP_LAYER_PICK, REFERRALS_AREA, REFERRALS_STEP, LAUNCH_WINDOW, RANK_KIND, RANK_BY,
            RANK_CANDIDATES_ONLY, PROPOSAL_MODE, PICKED_NSAS, OBSERVED_AREA, CASELOAD_STANDARD, COMPARED,
-           BRIEF_PROPOSAL, BRIEF_PAPER)  # fmt: skip
+           BRIEF_PROPOSAL, BRIEF_PAPER, EQUITY_AREA, EQUITY_BREAKDOWN, EQUITY_POINT,
+           *EQUITY_REFERENCE.values())  # fmt: skip
 
 
 def url_form(kind: str, value, format: Callable[[object], str] = str) -> str | list[str]:

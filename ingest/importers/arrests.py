@@ -14,6 +14,7 @@ import duckdb
 import pandas as pd
 
 from ingest.classify import classify_in_duckdb, unclassified_top
+from ingest.importers import people
 from ingest.importers import validate as v
 from ingest.importers.columns import ARRESTS_LAYOUT, ColumnMatch
 from ingest.importers.pipeline import Kind, run_import
@@ -43,6 +44,8 @@ ARRESTS_COLUMNS = (
     "nsa",
     "h3_r8",
     "h3_r9",
+    "race",
+    "sex",
 )
 
 
@@ -52,6 +55,7 @@ def _describe(rows: v.RowChecks, match: ColumnMatch, box: v.CityBox, today: dt.d
     rows.date("arrest_date", at("arrest_date"), "arrest date", EARLIEST_ARREST, today, required=True)
     rows.time("arrest_time", at("arrest_time"), "arrest time")
     rows.integer("age", at("age"), "age", 0, MAX_AGE)
+    people.describe(rows, match)  # race and sex: BPD's one-letter codes
     rows.text("charge_code", at("charge_code"))
     rows.text("charge_description", at("charge_description"))
     rows.text("district", at("district"))

@@ -4,7 +4,7 @@ Header names are compared after :func:`header_key` (lower case, letters and digi
 ``ArrestDate``, ``arrest_date`` and ``Arrest Date`` are the same column. Each field lists its aliases
 in order of preference; the first one present in the file wins.
 
->>> match = match_columns(["Arrest", "ArrestDate", "ChargeDescription", "Sex", "Colour"], ARRESTS_LAYOUT)
+>>> match = match_columns(["Arrest", "ArrestDate", "ChargeDescription", "Post", "Colour"], ARRESTS_LAYOUT)
 >>> match.source["arrest_id"], match.unknown
 ('Arrest', ['Colour'])
 """
@@ -83,6 +83,8 @@ ARRESTS_LAYOUT = Layout(
         Field("arrest_date", "arrest date", ("ArrestDate", "ArrestDateTime", "Date"), required=True),
         Field("arrest_time", "arrest time", ("ArrestTime", "Time")),
         Field("age", "age", ("Age", "AgeAtArrest")),
+        Field("race", "race", ("Race",)),
+        Field("sex", "sex", ("Sex", "Gender")),
         Field("charge_code", "charge code", ("Charge", "ChargeCode")),
         Field("charge_description", "charge description", ("ChargeDescription", "ChargeDesc", "Description")),
         Field("district", "district", ("District", "PoliceDistrict")),
@@ -91,11 +93,8 @@ ARRESTS_LAYOUT = Layout(
         Field("lon", "longitude", ("Longitude", "Lon", "Long", "Lng")),
         Field("location", "location '(lat, lon)'", ("Location 1", "GeoLocation", "Location")),
     ),
-    # Read and deliberately not stored: the schema keeps no demographics or addresses.
+    # Read and deliberately not stored: the schema keeps no addresses.
     not_stored=(
-        "Sex",
-        "Gender",
-        "Race",
         "ArrestLocation",
         "IncidentOffense",
         "IncidentOffence",
@@ -130,6 +129,9 @@ REFERRALS_LAYOUT = Layout(
         Field("exited_on", "exit date", ("exited_on", "ExitDate")),
         Field("exit_reason", "exit reason", ("exit_reason",)),
         Field("rearrested_on", "re-arrest date", ("rearrested_on", "RearrestDate")),
+        Field("race", "race", ("race", "Race")),
+        Field("sex", "sex", ("sex", "Sex", "Gender")),
+        Field("age", "age", ("age", "Age", "AgeAtReferral")),
     ),
     not_stored=("Notes", "Note", "Comments"),
 )

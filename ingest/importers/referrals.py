@@ -14,6 +14,7 @@ from pathlib import Path
 import duckdb
 
 from domain import program
+from ingest.importers import people
 from ingest.importers import validate as v
 from ingest.importers.columns import REFERRALS_LAYOUT, ColumnMatch
 from ingest.importers.pipeline import Kind, run_import
@@ -45,6 +46,9 @@ REFERRALS_COLUMNS = (
     "nsa",
     "h3_r8",
     "h3_r9",
+    "race",
+    "sex",
+    "age",
 )
 
 
@@ -90,6 +94,7 @@ def _describe(rows: v.RowChecks, match: ColumnMatch, box: v.CityBox, today: dt.d
     rows.choice("ineligible_reason", at("ineligible_reason"), label["ineligible_reason"], INELIGIBLE_REASONS)
     rows.text("case_manager_id", at("case_manager_id"))
     rows.text("exit_reason", at("exit_reason"))
+    people.describe(rows, match, age=True)
     for later, earlier, reason in DATE_ORDER:
         if at(later) is not None and at(earlier) is not None:
             rows.check(at(later), f"{later} < {earlier}", reason, (at(later), at(earlier)))

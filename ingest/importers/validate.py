@@ -168,15 +168,28 @@ class RowChecks:
         )
 
     def choice(
-        self, name: str, index: int | None, label: str, synonyms: dict[str, str], required: bool = False
+        self,
+        name: str,
+        index: int | None,
+        label: str,
+        synonyms: dict[str, str],
+        required: bool = False,
+        blank: str | None = None,
     ) -> None:
-        """A coded value: written forms (any case; spaces, hyphens or underscores) mapped to codes."""
+        """A coded value: written forms (any case; spaces, hyphens or underscores) mapped to codes.
+
+        ``blank``: the code of a blank value or a missing column (else NULL).
+        """
         if index is None:
-            self.values[name] = "null::varchar"
+            self.values[name] = "null::varchar" if blank is None else sql_text(blank)
             return
         key = f"trim(regexp_replace(lower({col(index)}), '[^a-z0-9]+', '_', 'g'), '_')"
         cases = " ".join(f"when {sql_text(k)} then {sql_text(v)}" for k, v in synonyms.items())
         self.values[name] = f"case {key} {cases} end"
+        if blank is not None:
+            self.values[name] = (
+                f"case when {col(index)} is null then {sql_text(blank)} else {self.values[name]} end"
+            )
         allowed = ", ".join(sorted(set(synonyms.values())))
         if required:
             self.check(index, f"{col(index)} is null", f"{label} missing")
