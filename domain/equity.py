@@ -188,7 +188,7 @@ SOURCES = (
 
 
 def is_unstable(numerator) -> bool:
-    """A rate on fewer than ``UNSTABLE_BELOW`` events (zero included: nothing to rest on)."""
+    """A rate on under ``UNSTABLE_BELOW`` events (zero included: nothing to rest on)."""
     return numerator is not None and int(numerator) < UNSTABLE_BELOW
 
 

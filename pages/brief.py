@@ -7,7 +7,7 @@ from screens.brief import PAPERS, proposal_choices
 from ui.brief import page_brief_html
 from ui.chrome import current_view
 from ui.data import query
-from ui.filters import BRIEF_PAPER, BRIEF_PROPOSAL, draw
+from ui.filters import BRIEF_EQUITY, BRIEF_PAPER, BRIEF_PROPOSAL, draw
 
 st.title("Hearing brief")
 st.caption(
@@ -38,9 +38,10 @@ with proposal_column:
     )
 with paper_column:
     paper = draw(BRIEF_PAPER)
+with_equity = draw(BRIEF_EQUITY)
 
 try:
-    html = page_brief_html(*brief_period, proposal_id, paper)
+    html = page_brief_html(*brief_period, proposal_id, paper, with_equity)
 except ValueError as error:
     html = None
     st.error(f"The brief could not be assembled: {markdown_text(error)}.")

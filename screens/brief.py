@@ -16,7 +16,7 @@ from datetime import date
 import pandas as pd
 from shapely.geometry.base import BaseGeometry
 
-from domain import disclosure, program
+from domain import disclosure, equity, program
 from domain.figures import (
     ACTIVE_CASELOAD,
     ELIGIBLE_ARRESTS,
@@ -38,6 +38,7 @@ from planning.projection import (
     Observed,
     project,
 )
+from screens import equity as equity_screen
 
 RunQuery = Callable[..., pd.DataFrame]  # (query name, **parameters) -> result
 EDITION = "1959-2022"  # the LEAD era's districts
@@ -88,12 +89,28 @@ class BriefModel:
     proposal_shape: BaseGeometry | None
     sources: list[str]
     title: str = TITLE
+    equity: EquitySummary | None = None  # the equity table, when asked for
+
+
+@dataclass(frozen=True)
+class EquitySummary:
+    """The Equity page's referral comparison by race, for the Central District (public, as shown)."""
+
+    title: str
+    table: pd.DataFrame  # text, as the Equity page shows it
+    note: str
 
 
 def brief_model(
-    run_query: RunQuery, start: date, end: date, proposal_id: str = NO_PROPOSAL, paper: str = "letter"
+    run_query: RunQuery,
+    start: date,
+    end: date,
+    proposal_id: str = NO_PROPOSAL,
+    paper: str = "letter",
+    with_equity: bool = False,
 ) -> BriefModel:
-    """The brief for a period (public view, widened to whole quarters), with one saved proposal or none."""
+    """The brief for a period (public view, widened to whole quarters), with one saved proposal or none,
+    and the equity table if asked for."""
     if paper not in PAPERS:
         raise ValueError(f"brief: paper must be one of {sorted(PAPERS)} (got {paper!r})")
     start, end = disclosure.widen_to_quarters(start, end)
@@ -126,6 +143,27 @@ def brief_model(
         proposal=proposal,
         proposal_shape=proposal_shape,
         sources=_sources(synthetic, sources_frame, proposal is not None),
+        equity=_equity(run_query, start, end) if with_equity else None,
+    )
+
+
+def _equity(run_query: RunQuery, start: date, end: date) -> EquitySummary:
+    """The Equity page's table for the Central District by race against White, at referral: eligible
+    arrests, referrals, the rate and the Relative Rate Index — exactly as that page shows them."""
+    chosen = equity_screen.Selection(
+        CENTRAL, AREAS[CENTRAL], "race", "white", equity.REFERRED.key, start, end, public=True
+    )
+    screen = equity_screen.equity_screen(run_query, chosen)
+    rri = f"{equity.REFERRED.label}: {equity.RRI_LABEL}"
+    table = screen.counts_table.merge(screen.ratio_table[[equity_screen.GROUP_COLUMN, rri]])
+    columns = [equity_screen.GROUP_COLUMN, equity.ELIGIBLE_ARRESTS.label, equity.REFERRED.label,
+               equity.REFERRED.rate_label, rri]  # fmt: skip
+    # groups with no one at either point say nothing on a printed page
+    counted = (table[equity.ELIGIBLE_ARRESTS.label] != "0") | (table[equity.REFERRED.label] != "0")
+    return EquitySummary(
+        f"Referral by race against White, {AREAS[CENTRAL]} ({equity.RRI_LABEL})",
+        table.loc[counted, columns].rename(columns={rri: equity.RRI_LABEL}).reset_index(drop=True),
+        f"{equity.RRI_HELP} {equity.UNSTABLE_NOTE} More on the Equity page.",
     )
 
 

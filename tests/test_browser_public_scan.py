@@ -51,12 +51,17 @@ VIEWS = [
         {"proposal": "pick", "nsas": "Washington Village/Pigtown,Carroll Park", "compare": f"{EAST},{WEST}"},
     ),
     ("brief", {"proposal": EAST}),
+    ("equity", {}),
+    (
+        "equity",
+        {"equity_area": "LEAD pilot zone", "equity_by": "Age", "equity_point": "% of eligible who enrolled"},
+    ),
 ]
-PROJECTOR_VIEWS = [VIEWS[0], VIEWS[1], VIEWS[3], VIEWS[5], VIEWS[6]]
+PROJECTOR_VIEWS = [VIEWS[0], VIEWS[1], VIEWS[3], VIEWS[5], VIEWS[6], VIEWS[7]]
 
 # A column, axis, series or figure is a count when its name says it counts people or records...
 COUNT_NAME = re.compile(
-    r"referr|arrest|enrol|people|participant|eligib|intake|exited|still active|caseload|followed|"
+    r"referr|arrest|enrol|people|participant|eligib|intake|exited|still active|engaged|caseload|followed|"
     r"records|^count$|^people$",
     re.IGNORECASE,
 )
@@ -347,7 +352,7 @@ def test_public_page_sends_no_point_no_id_and_no_small_count(
 ):
     found = _scan(public_page, staff_app_server, path, {**params, "mode": "public"}, secrets)
     assert found.binaries and len(found.texts) >= 1
-    if path in ("map", "referrals", "expansion", "brief"):
+    if path in ("map", "referrals", "expansion", "brief", "equity"):
         assert found.downloads, f"{path}: no download was scanned"
     if path == "referrals":
         assert len(found.charts) >= 7 and found.tables

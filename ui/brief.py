@@ -35,6 +35,7 @@ from screens.brief import (
     NO_PROPOSAL,
     PAPERS,
     BriefFigure,
+    EquitySummary,
     ProposalSummary,
     brief_model,
     map_note,
@@ -65,14 +66,20 @@ class Brief:
     proposal: ProposalSummary | None
     sources: list[str] = field(default_factory=list)
     generated_on: date = field(default_factory=date.today)
+    equity: EquitySummary | None = None
 
 
 def load_brief(
-    run_query: RunQuery, start: date, end: date, proposal_id: str = NO_PROPOSAL, paper: str = "letter"
+    run_query: RunQuery,
+    start: date,
+    end: date,
+    proposal_id: str = NO_PROPOSAL,
+    paper: str = "letter",
+    with_equity: bool = False,
 ) -> Brief:
     """The brief for a period (public view), with one saved proposal or none, its pictures drawn."""
-    model = brief_model(run_query, start, end, proposal_id, paper)
-    proposal = model.proposal and (model.proposal.name, model.proposal_shape)
+    model = brief_model(run_query, start, end, proposal_id, paper, with_equity)
+    extras = (proposal := model.proposal and (model.proposal.name, model.proposal_shape), model.equity)
     return Brief(
         title=model.title,
         period=model.period,
@@ -82,14 +89,15 @@ def load_brief(
         figures=model.figures,
         # With a proposal on the page, the pictures give up a little height so it still fits one sheet.
         map_svg=_map(run_query, model.start, model.end, proposal),
-        trend_svg=trend_svg(model.trend, model.trend_title, height=1.45 if proposal else 1.9),
+        trend_svg=trend_svg(model.trend, model.trend_title, height=(1.9, 1.45, 1.1)[sum(map(bool, extras))]),
         trend_note=model.trend_note,
         proposal=model.proposal,
         sources=model.sources,
+        equity=model.equity,
     )
 
 
-def page_brief_html(start: date, end: date, proposal_id: str, paper: str) -> str:
+def page_brief_html(start: date, end: date, proposal_id: str, paper: str, with_equity: bool = False) -> str:
     """The brief of the app's database as HTML (``brief_html``), kept until the data changes.
 
     A filter change back to a period already seen (same proposal, same paper) costs nothing. The
@@ -101,15 +109,24 @@ def page_brief_html(start: date, end: date, proposal_id: str, paper: str) -> str
     proposal_row = tuple(str(row) for row in saved[saved["area_id"] == proposal_id].itertuples(index=False))
     newest_import = tuple(query("latest_imports", max_rows=1)["import_id"].tolist())
     data = (newest_import, proposal_row)
-    return _kept_brief_html(str(database_path()), start, end, proposal_id, paper, data, date.today())
+    return _kept_brief_html(
+        str(database_path()), start, end, proposal_id, paper, data, date.today(), with_equity
+    )
 
 
 @st.cache_data(show_spinner=False, max_entries=32, ttl=3600)
 def _kept_brief_html(
-    database: str, start: date, end: date, proposal_id: str, paper: str, data: tuple, today: date
+    database: str,
+    start: date,
+    end: date,
+    proposal_id: str,
+    paper: str,
+    data: tuple,
+    today: date,
+    with_equity: bool = False,
 ) -> str:
     # ``database``, ``data`` and ``today`` are not read here: they are part of the cache's key.
-    return brief_html(load_brief(query, start, end, proposal_id, paper))
+    return brief_html(load_brief(query, start, end, proposal_id, paper, with_equity))
 
 
 def _map(run_query: RunQuery, start: date, end: date, proposal: tuple | None) -> str:
@@ -247,6 +264,11 @@ figcaption { font-size: 8pt; color: #222; }
 .proposal h2, .proposal .note { white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 .proposal .rows { display: grid; grid-template-columns: auto auto auto auto; gap: 0 10pt; margin: 2pt 0; }
 .proposal .rows b { white-space: nowrap; }
+.equity { margin: 0 0 5pt; font-size: 8.5pt; }
+.equity h2 { font-size: 10.5pt; margin: 0 0 2pt; }
+.equity table { border-collapse: collapse; width: 100%%; }
+.equity th, .equity td { border-bottom: 0.5pt solid #999; padding: 0.5pt 4pt; text-align: right; }
+.equity th:first-child, .equity td:first-child { text-align: left; }
 .sources { font-size: 7.5pt; color: #222; margin: 0; padding-left: 12pt; }
 .sources li { margin: 0; }
 .print { position: fixed; top: 8px; right: 8px; font-size: 14px; padding: 4px 10px; }
@@ -282,6 +304,7 @@ def brief_html(brief: Brief) -> str:
             f'<div class="rows">{rows}</div><div>{html_text(p.basis)}</div></section>'
         )
     sources = "".join(f"<li>{html_text(line)}</li>" for line in brief.sources)
+    equity = "" if brief.equity is None else _equity_html(brief.equity)
     synthetic = f'<div class="synthetic"><b>{html_text(brief.data_note)}</b></div>' if brief.synthetic else ""
     css = _CSS % {"paper": PAPERS[brief.paper]}
     return f"""<!DOCTYPE html>
@@ -298,6 +321,20 @@ def brief_html(brief: Brief) -> str:
 <figure>{brief.trend_svg}
 <figcaption>{html_text(brief.trend_note)}</figcaption></figure>
 {proposal}
+{equity}
 <ul class="sources">{sources}</ul>
 </main></body></html>
 """
+
+
+def _equity_html(summary: EquitySummary) -> str:
+    """The equity table as the Equity page shows it (every cell already text, escaped here)."""
+    head = "".join(f'<th scope="col">{html_text(str(c))}</th>' for c in summary.table.columns)
+    rows = "".join(
+        "<tr>" + "".join(f"<td>{html_text(str(v))}</td>" for v in row) + "</tr>"
+        for row in summary.table.itertuples(index=False)
+    )
+    return (
+        f'<section class="equity"><h2>{html_text(summary.title)}</h2><table><thead><tr>{head}</tr></thead>'
+        f"<tbody>{rows}</tbody></table><figcaption>{html_text(summary.note)}</figcaption></section>"
+    )

@@ -311,10 +311,19 @@ EQUITY_REFERENCE = {
     for key, breakdown in equity.BREAKDOWNS.items()
 }
 
+BRIEF_EQUITY = Filter(
+    "brief_equity",
+    "Include the equity table",
+    "toggle",
+    default=False,
+    options=(False, True),
+    help="Referral by race against White in the Central District, with the Relative Rate Index.",
+)
+
 FILTERS = (PROJECTOR, PUBLIC_QUARTERS, STAFF_PERIOD, MAP_EDITION, MAP_AREA, MAP_REFERRAL_TYPE, MAP_OFFENSE,
            MAP_LAYER_PICK, REFERRALS_AREA, REFERRALS_STEP, LAUNCH_WINDOW, RANK_KIND, RANK_BY,
            RANK_CANDIDATES_ONLY, PROPOSAL_MODE, PICKED_NSAS, OBSERVED_AREA, CASELOAD_STANDARD, COMPARED,
-           BRIEF_PROPOSAL, BRIEF_PAPER, EQUITY_AREA, EQUITY_BREAKDOWN, EQUITY_POINT,
+           BRIEF_PROPOSAL, BRIEF_PAPER, BRIEF_EQUITY, EQUITY_AREA, EQUITY_BREAKDOWN, EQUITY_POINT,
            *EQUITY_REFERENCE.values())  # fmt: skip
 
 
