@@ -154,6 +154,21 @@ LINKS = {
         },
         {"brief_proposal": EAST, "brief_paper": "a4"},
     ),
+    "pages/equity.py": (
+        {
+            "public_period_quarters": ["2018 Q1", "2019 Q4"],
+            "equity_area": "LEAD pilot zone",
+            "equity_by": "Sex",
+            "equity_reference_sex": "Female",
+            "equity_point": "% of eligible who enrolled",
+        },
+        {
+            "equity_area": "pilot_zone",
+            "equity_by": "sex",
+            "equity_reference_sex": "female",
+            "equity_point": "enrolled",
+        },
+    ),
 }
 # Each page's link as written before its filters were bound to the URL; opened, it gives the view and the
 # link of LINKS above
@@ -402,6 +417,7 @@ DRAWN_LAST = {
     "pages/referrals.py": ".js-plotly-plot >> nth=7",
     "pages/expansion.py": 'iframe[title="streamlit_folium.st_folium"] >> nth=1',
     "pages/brief.py": 'iframe[data-testid="stIFrame"]',
+    "pages/equity.py": '[data-testid="stExpander"] >> text=How these figures are made, and sources',
 }
 
 
