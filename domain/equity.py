@@ -24,6 +24,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numpy as np
+
 # The groups, as stored (store/schema.sql ENUMs race_code and sex_code) -------------------------------------
 
 RACES = ("black", "white", "asian", "american_indian", "other", "unknown")
@@ -237,26 +239,36 @@ def rate_ratio(
     >>> round(r.value, 2), round(r.low, 4), round(r.high, 4)
     (0.6, 0.4195, 0.8581)
     """
-    # imported here: statsmodels takes a while to import and only this page needs it
+    return rate_ratios([count], [base], [ref_count], [ref_base], point)[0]
+
+
+def rate_ratios(counts, bases, ref_counts, ref_bases, point: DecisionPoint) -> list[RateRatio | None]:
+    """``rate_ratio`` for many groups at once (one statsmodels call: a page asks for dozens)."""
+    # imported here: statsmodels takes a while to import and only the Equity page needs it
     from statsmodels.stats.proportion import confint_proportions_2indep
     from statsmodels.stats.rates import confint_poisson_2indep
 
-    count, base, ref_count, ref_base = (int(v) for v in (count, base, ref_count, ref_base))
-    if min(count, base, ref_count, ref_base) <= 0:
-        return None
+    a, n, b, m = (
+        np.asarray(values, dtype=np.int64).reshape(-1) for values in (counts, bases, ref_counts, ref_bases)
+    )
+    valid = (a > 0) & (n > 0) & (b > 0) & (m > 0)
+    if not point.poisson:
+        valid &= (a <= n) & (b <= m)
+    out: list[RateRatio | None] = [None] * len(a)
+    if not valid.any():
+        return out
+    a, n, b, m = a[valid], n[valid], b[valid], m[valid]
     alpha = 1 - CONFIDENCE
     if point.poisson:
-        low, high = confint_poisson_2indep(
-            count, base, ref_count, ref_base, method="wald-log", compare="ratio", alpha=alpha
-        )
+        low, high = confint_poisson_2indep(a, n, b, m, method="wald-log", compare="ratio", alpha=alpha)
     else:
-        if count > base or ref_count > ref_base:
-            return None
-        low, high = confint_proportions_2indep(
-            count, base, ref_count, ref_base, method="log", compare="ratio", alpha=alpha
-        )
-    value = (count / base) / (ref_count / ref_base)
-    return RateRatio(value, float(low), float(high))
+        low, high = confint_proportions_2indep(a, n, b, m, method="log", compare="ratio", alpha=alpha)
+    values = (a / n) / (b / m)
+    for index, value, lo, hi in zip(
+        np.flatnonzero(valid), values, np.atleast_1d(low), np.atleast_1d(high), strict=True
+    ):
+        out[index] = RateRatio(float(value), float(lo), float(hi))
+    return out
 
 
 def reading(breakdown: str, group, reference, point: DecisionPoint, ratio: RateRatio) -> str:

@@ -40,19 +40,26 @@ with against:
     reference = draw(EQUITY_REFERENCE[breakdown])
 point = draw(EQUITY_POINT)
 
-screen = equity.equity_screen(
-    query,
-    equity.Selection(
-        area_id=area_id,
-        area_label=names[area_id],
-        breakdown=breakdown,
-        reference=reference,
-        point=point,
-        start_date=view.start_date,
-        end_date=view.end_date,
-        public=public,
-    ),
+chosen = equity.Selection(
+    area_id=area_id,
+    area_label=names[area_id],
+    breakdown=breakdown,
+    reference=reference,
+    point=point,
+    start_date=view.start_date,
+    end_date=view.end_date,
+    public=public,
 )
+
+
+# Kept per query result and choice: going back to a view already seen costs nothing, and a change of
+# breakdown, reference or decision point reuses the one cached query.
+@st.cache_data(show_spinner=False, max_entries=256, ttl=3600)
+def screen_for(result, chosen: equity.Selection) -> equity.EquityScreen:
+    return equity.build_screen(result, chosen)
+
+
+screen = screen_for(query(equity.QUERY, **equity.query_params(chosen)), chosen)
 
 
 def text_table(table, key: str, title: str) -> None:

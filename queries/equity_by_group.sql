@@ -1,16 +1,17 @@
 -- Equity: the people at each decision point, per quarter, by race, by sex and by age band, in one area
 -- and period — LEAD-eligible arrests (the `area_eligible_arrests` macro), then the referrals made in the
 -- area and what became of them: eligibility confirmed, enrolled, still engaged or completed (enrolled and
--- not exited, or exited by completing the program). One row per quarter, breakdown and group; a group
--- with nothing in a quarter has no row. Referral counts are tallied per quarter and group and published
--- by the disclosure macros (public views); arrest counts are exact (BPD's open data). Ages are banded
+-- not exited, or exited by completing the program). One row per calendar year, breakdown and group (a
+-- group with nothing in a year has no row): the page adds the years up for the period and compares them
+-- year by year. Referral counts are tallied per quarter and group and published by the disclosure macros
+-- (public views), then summed into years; arrest counts are exact (BPD's open data). Ages are banded
 -- here with the edges `domain.equity.AGE_EDGES` gives (band 0 below the first edge, -1 no age).
 -- @param area_id str district:1959-2022:Central  'city', 'pilot_zone', 'district:<edition>:<name>' or 'nsa:<name>'
 -- @param start_date date 2017-01-01  first day of the period
 -- @param end_date date 2018-12-31  last day of the period
 -- @param public bool true  true: published referral counts (whole quarters, rounded; domain/disclosure.py), false: exact
 -- @param age_edges str 18,25,35,45,55  lower edge of every age band after the first, comma-separated
--- @column quarter date Quarter starting
+-- @column year number Year
 -- @column breakdown text Breakdown
 -- @column grp text Group
 -- @column eligible_arrests count LEAD-eligible arrests
@@ -81,16 +82,27 @@ referral_counts as (
     from referral_cells
 ),
 
-final as (
-    select quarter, breakdown, grp,
-           cast(coalesce(a.eligible_arrests, 0) as bigint) as eligible_arrests,
-           cast(coalesce(r.referred, 0) as bigint) as referred,
-           cast(coalesce(r.eligibility_confirmed, 0) as bigint) as eligibility_confirmed,
-           cast(coalesce(r.enrolled, 0) as bigint) as enrolled,
-           cast(coalesce(r.engaged, 0) as bigint) as engaged
+joined as (
+    select year(quarter) as year, breakdown, grp,
+           coalesce(a.eligible_arrests, 0) as eligible_arrests,
+           coalesce(r.referred, 0) as referred,
+           coalesce(r.eligibility_confirmed, 0) as eligibility_confirmed,
+           coalesce(r.enrolled, 0) as enrolled,
+           coalesce(r.engaged, 0) as engaged
     from arrest_cells as a
     full outer join referral_counts as r using (quarter, breakdown, grp)
+),
+
+final as (
+    select cast(year as integer) as year, breakdown, grp,
+           cast(sum(eligible_arrests) as bigint) as eligible_arrests,
+           cast(sum(referred) as bigint) as referred,
+           cast(sum(eligibility_confirmed) as bigint) as eligibility_confirmed,
+           cast(sum(enrolled) as bigint) as enrolled,
+           cast(sum(engaged) as bigint) as engaged
+    from joined
+    group by all
 )
 
 select * from final
-order by quarter, breakdown, grp
+order by year, breakdown, grp

@@ -3,7 +3,7 @@ decision point by group, each rate, each Relative Rate Index with its 95% interv
 and each RRI year by year — already masked and written out, so the page only lays it out.
 
 ``equity_screen(run, selection)`` runs ONE grouped query (``queries/equity_by_group.sql``: every
-breakdown, every quarter) and works out the rest here, so a change of breakdown, reference group or
+breakdown, every year) and works out the rest here, so a change of breakdown, reference group or
 decision point reuses the cached result.
 
 Privacy follows the core's one rule. Referral counts arrive published (whole quarters, each rounded,
@@ -18,14 +18,14 @@ hidden count is not shown. Rules for rates (unstable, too few to compare) and th
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
 import pandas as pd
 
 from domain import disclosure, equity
-from domain.privacy import COMPLEMENT_NOTE, SUPPRESSED_TEXT, Disclosure, has_withheld, hidden_label, is_small
+from domain.privacy import COMPLEMENT_NOTE, SUPPRESSED_TEXT, Disclosure, is_small
 from domain.program import SMALL_COUNT_THRESHOLD
 
 RunQuery = Callable[..., pd.DataFrame]  # (query name, **parameters) -> result
@@ -71,44 +71,101 @@ class EquityScreen:
     trend_title: str
     notes: list[str]
     file_tag: str
-    masked: pd.DataFrame = field(repr=False)  # the masked counts of the chosen breakdown (tests, brief)
 
 
 # The figures ----------------------------------------------------------------------------------------------
+# Plain lists and one Disclosure rather than pandas steps: the page recomputes this on every filter change
+# (a few hundred query rows, a few dozen cells), where pandas' per-call overhead would be most of the time.
+
+
+Row = tuple  # (year, breakdown, group as text, the five counts...): a query row as plain values
+
+
+def _rows(frame: pd.DataFrame) -> list[Row]:
+    """The query's rows as plain tuples, read once."""
+    columns = ["year", "breakdown", "grp", *COUNTS]
+    return list(zip(*(frame[column].tolist() for column in columns), strict=True)) if len(frame) else []
+
+
+def _sums(rows: list[Row]) -> dict[tuple[str, str], list[int]]:
+    """(breakdown, group as the query writes it) -> the five counts summed over the years."""
+    sums: dict[tuple[str, str], list[int]] = {}
+    for _, breakdown, group, *counts in rows:
+        total = sums.setdefault((breakdown, group), [0] * len(COUNTS))
+        for index, value in enumerate(counts):
+            total[index] += value
+    return sums
+
+
+@dataclass(frozen=True)
+class _Cells:
+    """Every group of every breakdown: its counts, and how a reader sees each (None/words when hidden)."""
+
+    groups: dict[str, tuple]  # breakdown -> its groups, in order
+    values: dict[tuple, list[int]]  # (breakdown, group) -> the five counts
+    shown: dict[tuple, list[int | None]]  # the same, None where hidden
+    texts: dict[tuple, list[str]]  # as the page writes them
+    withheld: bool  # any complement ("withheld") on the page
+
+
+def _cells(rows: list[Row], public: bool) -> _Cells:
+    """Sum the years, then mask every count at once: in every breakdown, each decision point's groups
+    add up to the area's total, which other pages show (``domain.privacy``)."""
+    sums = _sums(rows)
+    page = Disclosure(public)
+    groups = {key: breakdown.groups for key, breakdown in equity.BREAKDOWNS.items()}
+    values = {}
+    for key, members in groups.items():
+        for group in members:
+            values[(key, group)] = sums.get((key, str(group)), [0] * len(COUNTS))
+            for column, value in zip(COUNTS, values[(key, group)], strict=True):
+                page.count((key, group, column), value)
+        for column in COUNTS:
+            page.adds_up([(key, group, column) for group in members])
+    hidden = page.hidden()
+    shown, texts, withheld = {}, {}, False
+    for (key, group), counts in values.items():
+        names = [(key, group, column) for column in COUNTS]
+        shown[(key, group)] = [
+            None if name in hidden else value for name, value in zip(names, counts, strict=True)
+        ]
+        texts[(key, group)] = [
+            page.text(name) if name in hidden else f"{value:,}"
+            for name, value in zip(names, counts, strict=True)
+        ]
+        withheld = withheld or any(
+            name in hidden and not is_small(value) for name, value in zip(names, counts, strict=True)
+        )
+    return _Cells(groups, values, shown, texts, withheld)
 
 
 def group_totals(frame: pd.DataFrame) -> pd.DataFrame:
-    """The period's counts per breakdown and group (sums of the quarters' counts, which in a public view
+    """The period's counts per breakdown and group (sums of the years' counts, which in a public view
     are already the published ones), every group of every breakdown present (zero when none)."""
-    summed = frame.groupby(["breakdown", "grp"], sort=False)[list(COUNTS)].sum() if len(frame) else None
-    rows = []
-    for key, breakdown in equity.BREAKDOWNS.items():
-        for group in breakdown.groups:
-            cell = (key, str(group))
-            values = summed.loc[cell].tolist() if summed is not None and cell in summed.index else [0] * 5
-            rows.append([key, group, *(int(v) for v in values)])
+    sums = _sums(_rows(frame))
+    rows = [
+        [key, group, *sums.get((key, str(group)), [0] * len(COUNTS))]
+        for key, breakdown in equity.BREAKDOWNS.items()
+        for group in breakdown.groups
+    ]
     return pd.DataFrame(rows, columns=["breakdown", "grp", *COUNTS])
 
 
-def _cell(breakdown: str, group) -> str:
-    return f"{breakdown}:{group}"
-
-
 def protect(totals: pd.DataFrame, public: bool) -> pd.DataFrame:
-    """``totals`` with the counts a public view hides set to missing (``domain.privacy``): in every
-    breakdown, each decision point's groups add up to the area's total shown on other pages."""
-    frame = totals.assign(cell=[_cell(b, g) for b, g in zip(totals["breakdown"], totals["grp"], strict=True)])
-    page = Disclosure(public)
-    page.table(_KEY, frame, list(COUNTS), by="cell")
-    for key in equity.BREAKDOWNS:
-        rows = frame.loc[frame["breakdown"] == key]
-        for column in COUNTS:
-            page.column_adds_up(_KEY, rows, column, None, by="cell")
-    return page.masked(_KEY, frame, list(COUNTS), by="cell").drop(columns="cell")
+    """``group_totals`` with the counts a public view hides set to missing, as the page hides them."""
+    frame = pd.DataFrame(
+        [
+            (key, group, *values)
+            for (key, group), values in _cells(_rows(_as_query_rows(totals)), public).shown.items()
+        ],
+        columns=["breakdown", "grp", *COUNTS],
+    )
+    return frame.astype({column: "Float64" for column in COUNTS})
 
 
-def _count(value) -> int | None:
-    return None if pd.isna(value) else int(value)
+def _as_query_rows(totals: pd.DataFrame) -> pd.DataFrame:
+    """Totals in the query's shape (groups as text), so they go through the same masking."""
+    return totals.assign(grp=totals["grp"].astype(str), year=0)
 
 
 def _rate_text(count, base, share_ok: bool, point: equity.DecisionPoint) -> str:
@@ -133,98 +190,111 @@ class _Compared:
     unstable: bool
 
 
-def compare(masked: pd.DataFrame, breakdown: str, reference) -> dict[tuple[object, str], _Compared]:
-    """Every group of ``breakdown`` at every compared decision point, against ``reference``."""
-    rows = masked.loc[masked["breakdown"] == breakdown].set_index("grp")
+def compare(cells: _Cells, breakdown: str, reference) -> dict[tuple[object, str], _Compared]:
+    """Every group of ``breakdown`` at every compared decision point, against ``reference``: rates and
+    RRIs from the counts as shown (a hidden count gives no rate), one statsmodels call per point."""
+    groups = cells.groups[breakdown]
     out = {}
     for point in equity.COMPARED_POINTS:
-        bases = rows[point.base]
-        total = float(bases.sum(skipna=True))
-        ref_count, ref_base = _count(rows.at[reference, point.key]), _count(rows.at[reference, point.base])
-        ref_ok = not equity.is_too_few(ref_base, total)
-        for group in rows.index:
-            count, base = _count(rows.at[group, point.key]), _count(rows.at[group, point.base])
+        at, base_at = COUNTS.index(point.key), COUNTS.index(point.base)
+        total = sum(cells.values[(breakdown, group)][base_at] for group in groups)
+        ref = cells.shown[(breakdown, reference)]
+        ref_ok = ref[base_at] is not None and not equity.is_too_few(ref[base_at], total)
+        asked, rows = [], {}
+        for group in groups:
+            shown = cells.shown[(breakdown, group)]
+            count, base = shown[at], shown[base_at]
             share_ok = not equity.is_too_few(base, total)
-            rate = _rate_text(count, base, share_ok, point)
+            rows[group] = (count, base, share_ok)
+            if group != reference and share_ok and ref_ok and None not in (count, base, ref[at]):
+                asked.append(group)
+        ratios = dict(zip(asked, equity.rate_ratios(
+            [rows[g][0] for g in asked], [rows[g][1] for g in asked], [ref[at]] * len(asked),
+            [ref[base_at]] * len(asked), point,
+        ), strict=True))  # fmt: skip
+        for group, (count, base, share_ok) in rows.items():
+            ratio = ratios.get(group)
             unstable = count is not None and equity.is_unstable(count)
-            ratio, words = None, equity.NO_RATE_TEXT
+            words = equity.NO_RATE_TEXT
             if not share_ok and base is not None:
                 words = equity.TOO_FEW_TEXT
             elif group == reference:
                 words = equity.REFERENCE_TEXT
-            elif None not in (count, base, ref_count, ref_base) and ref_ok:
-                ratio = equity.rate_ratio(count, base, ref_count, ref_base, point)
-                if ratio is not None:
-                    unstable = unstable or equity.is_unstable(ref_count)
-                    words = ratio.text() + (f" ({equity.UNSTABLE_MARK})" if unstable else "")
-            out[(group, point.key)] = _Compared(rate, ratio, words, unstable)
+            elif ratio is not None:
+                unstable = unstable or equity.is_unstable(ref[at])
+                words = ratio.text() + (f" ({equity.UNSTABLE_MARK})" if unstable else "")
+            out[(group, point.key)] = _Compared(
+                _rate_text(count, base, share_ok, point), ratio, words, unstable
+            )
     return out
 
 
-def _count_words(masked: pd.DataFrame, column: str) -> list[str]:
-    values = masked[column]
-    return [
-        hidden_label(masked.attrs, column, index) if pd.isna(value) else f"{int(value):,}"
-        for index, value in values.items()
-    ]
-
-
-def counts_table(masked: pd.DataFrame, breakdown: str, compared: dict) -> pd.DataFrame:
+def counts_table(cells: _Cells, breakdown: str, compared: dict) -> pd.DataFrame:
     """The counts and rates of one breakdown, as the page shows them and the CSV holds them."""
-    rows = masked.loc[masked["breakdown"] == breakdown]
+    groups = cells.groups[breakdown]
     labels = equity.BREAKDOWNS[breakdown].labels
-    table = {GROUP_COLUMN: [labels[g] for g in rows["grp"]]}
-    for point in equity.DECISION_POINTS:
-        table[point.label] = _count_words(rows, point.key)
+    table = {GROUP_COLUMN: [labels[g] for g in groups]}
+    for index, point in enumerate(equity.DECISION_POINTS):
+        table[point.label] = [cells.texts[(breakdown, g)][index] for g in groups]
         if point.base:
-            table[point.rate_label] = [compared[(g, point.key)].rate for g in rows["grp"]]
-    return pd.DataFrame(table)
+            table[point.rate_label] = [compared[(g, point.key)].rate for g in groups]
+    return pd.DataFrame(table, dtype=object)  # text as shown (inferring types costs more than the rest)
 
 
-def ratio_table(masked: pd.DataFrame, breakdown: str, compared: dict) -> pd.DataFrame:
+def ratio_table(cells: _Cells, breakdown: str, compared: dict) -> pd.DataFrame:
     """The RRI (95% interval) of every group at every decision point, as shown and downloaded."""
-    groups = masked.loc[masked["breakdown"] == breakdown, "grp"].tolist()
+    groups = cells.groups[breakdown]
     labels = equity.BREAKDOWNS[breakdown].labels
     table = {GROUP_COLUMN: [labels[g] for g in groups]}
     for point in equity.COMPARED_POINTS:
         table[f"{point.label}: {equity.RRI_LABEL}"] = [compared[(g, point.key)].ratio_text for g in groups]
-    return pd.DataFrame(table)
+    return pd.DataFrame(table, dtype=object)
 
 
-def _trend(frame: pd.DataFrame, chosen: Selection, point: equity.DecisionPoint) -> pd.DataFrame:
+TREND_COLUMNS = ["year", "group", "rri", "low", "high"]
+
+
+def _trend(rows: list[Row], chosen: Selection, point: equity.DecisionPoint) -> pd.DataFrame:
     """The RRI year by year (calendar years cut to the period), from the same quarterly counts. A year's
-    RRI is shown only when none of its four counts is a small count and the group is not too few."""
-    rows = frame.loc[frame["breakdown"] == chosen.breakdown]
-    out = []
-    if rows.empty:
-        return pd.DataFrame(columns=["year", "group", "rri", "low", "high"])
-    years = pd.to_datetime(rows["quarter"]).dt.year
-    by_year = rows.assign(year=years).groupby(["year", "grp"])[[point.key, point.base]].sum()
+    RRI is shown only when none of its four counts is a small count and neither group is too few; every
+    year of the period is a row for each group shown (empty where not), so a line breaks there."""
+    at, base_at = 3 + COUNTS.index(point.key), 3 + COUNTS.index(point.base)
+    by_year: dict[int, dict[str, list[int]]] = {}
+    for row in rows:
+        if row[1] == chosen.breakdown:
+            cell = by_year.setdefault(row[0], {}).setdefault(row[2], [0, 0])
+            cell[0] += row[at]
+            cell[1] += row[base_at]
+    if not by_year:
+        return pd.DataFrame(columns=TREND_COLUMNS)
     reference = str(chosen.reference)
-    labels = equity.BREAKDOWNS[chosen.breakdown].labels
-    for year in sorted(set(years)):
-        table = by_year.loc[year]
-        if reference not in table.index:
+    asked = []  # (year, group, count, base, ref count, ref base)
+    for year, groups in sorted(by_year.items()):
+        if reference not in groups:
             continue
-        total = float(table[point.base].sum())
-        ref_count, ref_base = (int(v) for v in table.loc[reference, [point.key, point.base]])
-        for group, (count, base) in table[[point.key, point.base]].iterrows():
-            count, base = int(count), int(base)
-            if group == reference or any(is_small(v) for v in (count, base, ref_count, ref_base)):
+        total = sum(base for _, base in groups.values())
+        ref_count, ref_base = groups[reference]
+        if equity.is_too_few(ref_base, total):
+            continue
+        for group, (count, base) in groups.items():
+            if group == reference or equity.is_too_few(base, total):
                 continue
-            if equity.is_too_few(base, total) or equity.is_too_few(ref_base, total):
-                continue
-            ratio = equity.rate_ratio(count, base, ref_count, ref_base, point)
-            if ratio is not None:
-                out.append((date(int(year), 1, 1), labels[_group(chosen.breakdown, group)], *_ci(ratio)))
-    shown = pd.DataFrame(out, columns=["year", "group", "rri", "low", "high"])
-    # every year of the period for every group shown, empty where not shown: a line breaks there
-    # instead of joining two distant years
-    grid = pd.MultiIndex.from_product(
-        [[date(int(year), 1, 1) for year in sorted(set(years))], shown["group"].unique()],
-        names=["year", "group"],
-    )
-    return shown.set_index(["year", "group"]).reindex(grid).reset_index()
+            if not any(is_small(v) for v in (count, base, ref_count, ref_base)):
+                asked.append((year, group, count, base, ref_count, ref_base))
+    ratios = equity.rate_ratios(*([row[i] for row in asked] for i in range(2, 6)), point) if asked else []
+    labels = equity.BREAKDOWNS[chosen.breakdown].labels
+    shown = {
+        (year, labels[_group(chosen.breakdown, group)]): _ci(ratio)
+        for (year, group, *_), ratio in zip(asked, ratios, strict=True)
+        if ratio is not None
+    }
+    names = list(dict.fromkeys(name for _, name in shown))
+    rows = [
+        (date(year, 1, 1), name, *shown.get((year, name), (np.nan, np.nan, np.nan)))
+        for year in sorted(by_year)
+        for name in names
+    ]
+    return pd.DataFrame(rows, columns=TREND_COLUMNS)
 
 
 def _ci(ratio: equity.RateRatio) -> tuple[float, float, float]:
@@ -236,17 +306,21 @@ def _group(breakdown: str, text: str):
     return int(text) if breakdown == "age_band" else text
 
 
+def query_params(chosen: Selection) -> dict:
+    """The page's one query's parameters: the other choices (breakdown, reference, decision point) are
+    worked out from the same result."""
+    return {
+        "area_id": chosen.area_id,
+        "start_date": chosen.start_date,
+        "end_date": chosen.end_date,
+        "public": chosen.public,
+        "age_edges": equity.AGE_EDGES_PARAM,
+    }
+
+
 def equity_screen(run: RunQuery, chosen: Selection) -> EquityScreen:
     """Run the page's one query for ``chosen`` and write out what the page shows."""
-    frame = run(
-        QUERY,
-        area_id=chosen.area_id,
-        start_date=chosen.start_date,
-        end_date=chosen.end_date,
-        public=chosen.public,
-        age_edges=equity.AGE_EDGES_PARAM,
-    )
-    return build_screen(frame, chosen)
+    return build_screen(run(QUERY, **query_params(chosen)), chosen)
 
 
 def build_screen(frame: pd.DataFrame, chosen: Selection) -> EquityScreen:
@@ -254,17 +328,14 @@ def build_screen(frame: pd.DataFrame, chosen: Selection) -> EquityScreen:
     breakdown = equity.BREAKDOWNS[chosen.breakdown]
     point = equity.POINTS[chosen.point]
     period = f"{chosen.start_date:%d %b %Y} – {chosen.end_date:%d %b %Y}"
-    masked = protect(group_totals(frame), chosen.public)
-    compared = compare(masked, chosen.breakdown, chosen.reference)
-    mine = masked.loc[masked["breakdown"] == chosen.breakdown].reset_index(drop=True)
-    mine.attrs = masked.attrs
+    rows = _rows(frame)
+    cells = _cells(rows, chosen.public)
+    compared = compare(cells, chosen.breakdown, chosen.reference)
     reference = breakdown.labels[chosen.reference]
-    counted = int(frame[list(COUNTS)].to_numpy().sum()) if len(frame) else 0
     empty = None
-    if counted == 0:
-        empty = (
-            f"No LEAD-eligible arrests and no referrals were recorded in {chosen.area_label} during {period}."
-        )
+    if not any(any(values) for values in cells.values.values()):
+        where = f"{chosen.area_label} during {period}"
+        empty = f"No LEAD-eligible arrests and no referrals were recorded in {where}."
     readings, points = [], []
     for group in breakdown.groups:
         here = compared[(group, point.key)]
@@ -293,19 +364,18 @@ def build_screen(frame: pd.DataFrame, chosen: Selection) -> EquityScreen:
             f"from 1 to {SMALL_COUNT_THRESHOLD - 1} read “{SUPPRESSED_TEXT}”. A rate or ratio built on a "
             f"hidden count is not shown ({equity.NO_RATE_TEXT})."
         )
-        if has_withheld(masked):
+        if cells.withheld:
             notes.append(COMPLEMENT_NOTE)
     tag = f"{chosen.area_id.replace(':', '_')}_{chosen.start_date}_{chosen.end_date}_{chosen.breakdown}"
     return EquityScreen(
         heading=f"{chosen.area_label}, {period}: by {breakdown.label.lower()}",
         empty=empty,
-        counts_table=counts_table(masked, chosen.breakdown, compared),
-        ratio_table=ratio_table(masked, chosen.breakdown, compared),
+        counts_table=counts_table(cells, chosen.breakdown, compared),
+        ratio_table=ratio_table(cells, chosen.breakdown, compared),
         chart=chart,
         readings=readings,
-        trend=None if empty else _trend(frame, chosen, point),
+        trend=None if empty else _trend(rows, chosen, point),
         trend_title=f"{equity.RRI_LABEL} by year: {point.rate_label.lower()}, against {reference}",
         notes=notes,
         file_tag=tag,
-        masked=mine,
     )

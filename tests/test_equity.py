@@ -15,15 +15,15 @@ from domain.privacy import COMPLEMENT_TEXT, SUPPRESSED_TEXT
 from screens.equity import COUNTS, Selection, build_screen
 
 Z = NormalDist().inv_cdf(0.975)
-QUARTER = date(2019, 1, 1)
+YEAR = 2019
 
 
 def _table(rows: dict[str, tuple[int, ...]], breakdown: str = "race") -> pd.DataFrame:
-    """A query-shaped result for one quarter: group -> (eligible arrests, referred, confirmed, enrolled,
+    """A query-shaped result for one year: group -> (eligible arrests, referred, confirmed, enrolled,
     engaged)."""
     return pd.DataFrame(
-        [(QUARTER, breakdown, group, *values) for group, values in rows.items()],
-        columns=["quarter", "breakdown", "grp", *COUNTS],
+        [(YEAR, breakdown, group, *values) for group, values in rows.items()],
+        columns=["year", "breakdown", "grp", *COUNTS],
     )
 
 
