@@ -24,14 +24,15 @@ with edges as (
 ),
 
 arrest_people as (
-    -- a million arrests fold to a few thousand (quarter, race, sex, age) rows before any banding
-    select grid_quarter(arrest_date) as quarter, race, sex, age, count(*) as n
+    -- a million arrests fold to a few thousand (year, race, sex, age) rows before any banding; arrests
+    -- are counted exactly, so they need no quarter cells
+    select year(arrest_date) as year, race, sex, age, count(*) as n
     from area_eligible_arrests($area_id, $start_date, $end_date)
     group by all
 ),
 
 arrest_banded as (
-    select quarter, cast(race as varchar) as race, cast(sex as varchar) as sex,
+    select year, cast(race as varchar) as race, cast(sex as varchar) as sex,
            case when age is null then -1
                 else len(list_filter(edges.edge, e -> e <= age)) end as age_band,
            n
@@ -39,13 +40,13 @@ arrest_banded as (
 ),
 
 arrest_cells as (
-    select quarter,
+    select year,
            case when grouping(race) = 0 then 'race' when grouping(sex) = 0 then 'sex' else 'age_band' end
                as breakdown,
            coalesce(race, sex, cast(age_band as varchar)) as grp,
            sum(n) as eligible_arrests
     from arrest_banded
-    group by grouping sets ((quarter, race), (quarter, sex), (quarter, age_band))
+    group by grouping sets ((year, race), (year, sex), (year, age_band))
 ),
 
 area_referrals as (
@@ -74,34 +75,25 @@ referral_cells as (
 ),
 
 referral_counts as (
-    select quarter, breakdown, grp,
-           published(referred.n, referred.k, $public) as referred,
-           published(eligibility_confirmed.n, eligibility_confirmed.k, $public) as eligibility_confirmed,
-           published(enrolled.n, enrolled.k, $public) as enrolled,
-           published(engaged.n, engaged.k, $public) as engaged
-    from referral_cells
-),
-
-joined as (
+    -- each quarter's cell published, then the quarters of a year summed (domain/disclosure.py)
     select year(quarter) as year, breakdown, grp,
-           coalesce(a.eligible_arrests, 0) as eligible_arrests,
-           coalesce(r.referred, 0) as referred,
-           coalesce(r.eligibility_confirmed, 0) as eligibility_confirmed,
-           coalesce(r.enrolled, 0) as enrolled,
-           coalesce(r.engaged, 0) as engaged
-    from arrest_cells as a
-    full outer join referral_counts as r using (quarter, breakdown, grp)
+           sum(published(referred.n, referred.k, $public)) as referred,
+           sum(published(eligibility_confirmed.n, eligibility_confirmed.k, $public)) as eligibility_confirmed,
+           sum(published(enrolled.n, enrolled.k, $public)) as enrolled,
+           sum(published(engaged.n, engaged.k, $public)) as engaged
+    from referral_cells
+    group by all
 ),
 
 final as (
     select cast(year as integer) as year, breakdown, grp,
-           cast(sum(eligible_arrests) as bigint) as eligible_arrests,
-           cast(sum(referred) as bigint) as referred,
-           cast(sum(eligibility_confirmed) as bigint) as eligibility_confirmed,
-           cast(sum(enrolled) as bigint) as enrolled,
-           cast(sum(engaged) as bigint) as engaged
-    from joined
-    group by all
+           cast(coalesce(a.eligible_arrests, 0) as bigint) as eligible_arrests,
+           cast(coalesce(r.referred, 0) as bigint) as referred,
+           cast(coalesce(r.eligibility_confirmed, 0) as bigint) as eligibility_confirmed,
+           cast(coalesce(r.enrolled, 0) as bigint) as enrolled,
+           cast(coalesce(r.engaged, 0) as bigint) as engaged
+    from arrest_cells as a
+    full outer join referral_counts as r using (year, breakdown, grp)
 )
 
 select * from final
