@@ -163,7 +163,8 @@ def _equity(run_query: RunQuery, start: date, end: date) -> EquitySummary:
     return EquitySummary(
         f"Referral by race against White, {AREAS[CENTRAL]} ({equity.RRI_LABEL})",
         table.loc[counted, columns].rename(columns={rri: equity.RRI_LABEL}).reset_index(drop=True),
-        f"{equity.RRI_HELP} {equity.UNSTABLE_NOTE} More on the Equity page.",
+        f"{equity.RRI_LABEL}: referral rate over White people's (1 = the same; 95% CI in brackets); "
+        f"“{equity.UNSTABLE_MARK}”: under {equity.UNSTABLE_BELOW} people. More: Equity page.",
     )
 
 

@@ -171,8 +171,11 @@ def test_pdf_page_counting_tells_pages_from_the_page_tree():
 @pytest.mark.browser
 @pytest.mark.parametrize("paper", ["letter", "a4"])
 @pytest.mark.parametrize("proposal", [NO_PROPOSAL, EAST])
-def test_brief_prints_on_exactly_one_page(run_query, browser, paper, proposal, tmp_path):
-    html = brief_html(load_brief(run_query, START, END, proposal_id=proposal, paper=paper))
+@pytest.mark.parametrize("with_equity", [False, True], ids=["", "equity"])
+def test_brief_prints_on_exactly_one_page(run_query, browser, paper, proposal, with_equity, tmp_path):
+    html = brief_html(
+        load_brief(run_query, START, END, proposal_id=proposal, paper=paper, with_equity=with_equity)
+    )
     context = browser.new_context()
     try:
         page = context.new_page()
@@ -186,7 +189,8 @@ def test_brief_prints_on_exactly_one_page(run_query, browser, paper, proposal, t
         assert size == ({"letter": (612, 792), "a4": (595, 842)}[paper])
         page.set_viewport_size({"width": 900, "height": 1200})
         page.emulate_media(media="print")
-        screenshot(page, f"brief-print-{paper}-{'proposal' if proposal != NO_PROPOSAL else 'plain'}")
+        kind = "proposal" if proposal != NO_PROPOSAL else "plain"
+        screenshot(page, f"brief-print-{paper}-{kind}{'-equity' if with_equity else ''}")
     finally:
         context.close()
 

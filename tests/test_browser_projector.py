@@ -20,7 +20,7 @@ pytestmark = pytest.mark.browser
 
 MIN_FONT_PX = 24
 MIN_CONTRAST = 7.0
-PAGES = ["", "map", "referrals", "expansion", "brief"]
+PAGES = ["", "map", "referrals", "expansion", "brief", "equity"]
 EXTRA = {
     "expansion": "&proposal_mode=Pick+neighbourhoods&picked_nsas=Fells+Point&picked_nsas=Mondawmin"
 }  # as tags

@@ -48,6 +48,10 @@ MAP_ASPECT = 1.6  # width / height of the brief's map frame
 MAP_WIDTH_INCHES = TREND_WIDTH_INCHES = 7.4  # the pictures' own size: about the printed column's width
 BAR_COLOUR = "#0072B2"  # Okabe & Ito blue, as the app's charts
 MARKER_COLOUR = "#1b1f24"
+TREND_LEFT_OUT = (
+    "Referrals per quarter are left out of this brief to keep to one page with the proposal and the "
+    "equity table: see the Referrals page."
+)
 
 
 @dataclass(frozen=True)
@@ -79,7 +83,11 @@ def load_brief(
 ) -> Brief:
     """The brief for a period (public view), with one saved proposal or none, its pictures drawn."""
     model = brief_model(run_query, start, end, proposal_id, paper, with_equity)
-    extras = (proposal := model.proposal and (model.proposal.name, model.proposal_shape), model.equity)
+    proposal = model.proposal and (model.proposal.name, model.proposal_shape)
+    # With a proposal or the equity table on the page, the pictures give up a little height so it still
+    # fits one sheet; with both, the trend (on the Referrals page) makes room for the table.
+    extras = (proposal is not None) + (model.equity is not None)
+    trend_height = (1.9, 1.45, None)[extras]
     return Brief(
         title=model.title,
         period=model.period,
@@ -87,10 +95,11 @@ def load_brief(
         data_note=model.data_note,
         synthetic=model.synthetic,
         figures=model.figures,
-        # With a proposal on the page, the pictures give up a little height so it still fits one sheet.
-        map_svg=_map(run_query, model.start, model.end, proposal),
-        trend_svg=trend_svg(model.trend, model.trend_title, height=(1.9, 1.45, 1.1)[sum(map(bool, extras))]),
-        trend_note=model.trend_note,
+        map_svg=_map(run_query, model.start, model.end, proposal, (3.5, 2.8, 2.8)[extras]),
+        trend_svg=""
+        if trend_height is None
+        else trend_svg(model.trend, model.trend_title, height=trend_height),
+        trend_note=model.trend_note if trend_height else TREND_LEFT_OUT,
         proposal=model.proposal,
         sources=model.sources,
         equity=model.equity,
@@ -129,7 +138,7 @@ def _kept_brief_html(
     return brief_html(load_brief(query, start, end, proposal_id, paper, with_equity))
 
 
-def _map(run_query: RunQuery, start: date, end: date, proposal: tuple | None) -> str:
+def _map(run_query: RunQuery, start: date, end: date, proposal: tuple | None, height: float = 3.5) -> str:
     """The Central District with referral density, the pilot zone and candidates (and the proposal)."""
     filters = MapFilters(start, end, area_id=CENTRAL, public=True)
     context = load_context(run_query, EDITION)
@@ -157,7 +166,7 @@ def _map(run_query: RunQuery, start: date, end: date, proposal: tuple | None) ->
         title="Referrals per cell, the pilot zone and the Central District",
         area=frame,
         visible=[layer for layer in DEFAULT_LAYERS if layer != "neighbourhoods"],
-        size=(MAP_WIDTH_INCHES, 3.5 if proposal is None else 2.8),
+        size=(MAP_WIDTH_INCHES, height),
         proposals=[] if proposal is None else [proposal],
     )
 
@@ -264,10 +273,10 @@ figcaption { font-size: 8pt; color: #222; }
 .proposal h2, .proposal .note { white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 .proposal .rows { display: grid; grid-template-columns: auto auto auto auto; gap: 0 10pt; margin: 2pt 0; }
 .proposal .rows b { white-space: nowrap; }
-.equity { margin: 0 0 5pt; font-size: 8.5pt; }
-.equity h2 { font-size: 10.5pt; margin: 0 0 2pt; }
+.equity { margin: 0 0 4pt; font-size: 8pt; }
+.equity h2 { font-size: 10pt; margin: 0 0 1pt; }
 .equity table { border-collapse: collapse; width: 100%%; }
-.equity th, .equity td { border-bottom: 0.5pt solid #999; padding: 0.5pt 4pt; text-align: right; }
+.equity th, .equity td { border-bottom: 0.5pt solid #999; padding: 0 4pt; text-align: right; }
 .equity th:first-child, .equity td:first-child { text-align: left; }
 .sources { font-size: 7.5pt; color: #222; margin: 0; padding-left: 12pt; }
 .sources li { margin: 0; }
@@ -303,7 +312,8 @@ def brief_html(brief: Brief) -> str:
             f'<section class="proposal"><h2>Proposed expansion: {name}{who}</h2>{note}'
             f'<div class="rows">{rows}</div><div>{html_text(p.basis)}</div></section>'
         )
-    sources = "".join(f"<li>{html_text(line)}</li>" for line in brief.sources)
+    notes = [*([brief.equity.note] if brief.equity else []), *brief.sources]  # the table's note with them
+    sources = "".join(f"<li>{html_text(line)}</li>" for line in notes)
     equity = "" if brief.equity is None else _equity_html(brief.equity)
     synthetic = f'<div class="synthetic"><b>{html_text(brief.data_note)}</b></div>' if brief.synthetic else ""
     css = _CSS % {"paper": PAPERS[brief.paper]}
@@ -336,5 +346,5 @@ def _equity_html(summary: EquitySummary) -> str:
     )
     return (
         f'<section class="equity"><h2>{html_text(summary.title)}</h2><table><thead><tr>{head}</tr></thead>'
-        f"<tbody>{rows}</tbody></table><figcaption>{html_text(summary.note)}</figcaption></section>"
+        f"<tbody>{rows}</tbody></table></section>"
     )
