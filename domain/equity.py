@@ -26,6 +26,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from domain import disclosure
+
 # The groups, as stored (store/schema.sql ENUMs race_code and sex_code) -------------------------------------
 
 RACES = ("black", "white", "asian", "american_indian", "other", "unknown")
@@ -149,6 +151,16 @@ ENGAGED_NOTE = (
 
 # Rules and their words --------------------------------------------------------------------------------------
 
+# Public referral counts are sums of quarter cells, each rounded at random to a multiple of the rounding
+# base (domain/disclosure.py): unbiased, but a cell with remainder r gets variance r(base - r), on average
+# (base² - 1) / 6 over the remainders (4 for base 5). A public interval counts it as a design effect: the
+# counts statsmodels is given are shrunk so that their variance is the sampling variance plus the
+# rounding's, for every quarter of the period (an upper bound: a quarter with no one adds nothing).
+ROUNDING_VARIANCE = (disclosure.ROUNDING_BASE**2 - 1) / 6
+ROUNDING_NOTE = (
+    "In this public view referral counts are rounded quarter by quarter, so each interval is widened by "
+    "the variance that rounding adds (up to the whole period's quarters), not only by chance."
+)
 UNSTABLE_BELOW = 20  # a rate from fewer events than this is unstable (CDC WISQARS)
 TOO_FEW_SHARE = 0.01  # a group under 1% of those reaching a decision point is not compared (OJJDP)
 CONFIDENCE = 0.95
@@ -242,8 +254,20 @@ def rate_ratio(
     return rate_ratios([count], [base], [ref_count], [ref_base], point)[0]
 
 
-def rate_ratios(counts, bases, ref_counts, ref_bases, point: DecisionPoint) -> list[RateRatio | None]:
-    """``rate_ratio`` for many groups at once (one statsmodels call: a page asks for dozens)."""
+def rate_ratios(
+    counts, bases, ref_counts, ref_bases, point: DecisionPoint, rounded_quarters: int = 0
+) -> list[RateRatio | None]:
+    """``rate_ratio`` for many groups at once (one statsmodels call: a page asks for dozens).
+
+    ``rounded_quarters``: in a public view, how many quarters each published referral count sums (its
+    rounding widens the interval, see ``ROUNDING_VARIANCE``); arrest counts are exact.
+
+    >>> exact, public = (rate_ratios([60], [400], [25], [100], REFERRED, q)[0] for q in (0, 8))
+    >>> round(public.value, 2) == round(exact.value, 2) == 0.6
+    True
+    >>> public.low < exact.low < exact.high < public.high
+    True
+    """
     # imported here: statsmodels takes a while to import and only the Equity page needs it
     from statsmodels.stats.proportion import confint_proportions_2indep
     from statsmodels.stats.rates import confint_poisson_2indep
@@ -257,18 +281,43 @@ def rate_ratios(counts, bases, ref_counts, ref_bases, point: DecisionPoint) -> l
     out: list[RateRatio | None] = [None] * len(a)
     if not valid.any():
         return out
+    if rounded_quarters and not point.poisson:
+        valid &= (a < n) & (b < m)  # a published share of 100%: rounding leaves no interval to give
+        if not valid.any():
+            return out
     a, n, b, m = a[valid], n[valid], b[valid], m[valid]
+    values = (a / n) / (b / m)
+    if rounded_quarters:
+        (a, n), (b, m) = (
+            _effective(x, y, point, ROUNDING_VARIANCE * rounded_quarters) for x, y in ((a, n), (b, m))
+        )
     alpha = 1 - CONFIDENCE
     if point.poisson:
         low, high = confint_poisson_2indep(a, n, b, m, method="wald-log", compare="ratio", alpha=alpha)
     else:
         low, high = confint_proportions_2indep(a, n, b, m, method="log", compare="ratio", alpha=alpha)
-    values = (a / n) / (b / m)
     for index, value, lo, hi in zip(
         np.flatnonzero(valid), values, np.atleast_1d(low), np.atleast_1d(high), strict=True
     ):
         out[index] = RateRatio(float(value), float(lo), float(hi))
     return out
+
+
+def _effective(count: np.ndarray, base: np.ndarray, point: DecisionPoint, rounding: float):
+    """Counts with the same rate whose interval's variance is the published counts' sampling variance
+    plus ``rounding`` for each rounded count (a design effect, as survey statistics shrink a sample).
+
+    Poisson (referrals per arrest; arrests exact): var(log rate) = 1/a + v/a², so a' = a² / (a + v).
+    Proportion (both rounded): var(log share) = 1/a - 1/n + v/a² + v/n² = (1 - p) / a' with n' = a' / p.
+    """
+    count, base = count.astype(float), base.astype(float)
+    if point.poisson:
+        effective = count**2 / (count + rounding)
+        return effective, base * effective / count
+    share = count / base
+    variance = 1 / count - 1 / base + rounding / count**2 + rounding / base**2
+    effective = (1 - share) / variance
+    return effective, effective / share
 
 
 def reading(breakdown: str, group, reference, point: DecisionPoint, ratio: RateRatio) -> str:

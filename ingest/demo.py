@@ -10,7 +10,9 @@ Where the numbers come from
 ---------------------------
 * Aggregate tables in ``data/calibration/`` (``python -m ingest.calibrate``), built from the BPD
   arrest sample of 2017-2018: the code/description mix as BPD spells it, hot-spot weights per H3
-  resolution-8 cell, hour of day, day of week, age, and the share of each charge with coordinates.
+  resolution-8 cell, hour of day, day of week, age, and the share of each charge with coordinates;
+  race and sex per district (``ingest/demo_people.py``, which also gives referrals race, sex and age
+  with an invented, configurable referral disparity).
 * ``domain/program.py`` / FACTS.md for the program: launch February 2017 in the pilot zone, district-wide
   (1959-2022 Central District) from ``DISTRICT_WIDE_FROM``; more than 40 referrals in the first five
   months; the April 2017 account (25 referrals: 5 arrest, 15 social contact, the rest ineligible);

@@ -33,7 +33,6 @@ RunQuery = Callable[..., pd.DataFrame]  # (query name, **parameters) -> result
 QUERY = "equity_by_group"
 COUNTS = tuple(point.key for point in equity.DECISION_POINTS)
 GROUP_COLUMN = "Group"
-_KEY = "equity"
 
 
 @dataclass(frozen=True)
@@ -190,9 +189,12 @@ class _Compared:
     unstable: bool
 
 
-def compare(cells: _Cells, breakdown: str, reference) -> dict[tuple[object, str], _Compared]:
+def compare(
+    cells: _Cells, breakdown: str, reference, rounded_quarters: int = 0
+) -> dict[tuple[object, str], _Compared]:
     """Every group of ``breakdown`` at every compared decision point, against ``reference``: rates and
-    RRIs from the counts as shown (a hidden count gives no rate), one statsmodels call per point."""
+    RRIs from the counts as shown (a hidden count gives no rate), one statsmodels call per point.
+    ``rounded_quarters``: a public view's quarters, each rounded (it widens the intervals)."""
     groups = cells.groups[breakdown]
     out = {}
     for point in equity.COMPARED_POINTS:
@@ -210,7 +212,7 @@ def compare(cells: _Cells, breakdown: str, reference) -> dict[tuple[object, str]
                 asked.append(group)
         ratios = dict(zip(asked, equity.rate_ratios(
             [rows[g][0] for g in asked], [rows[g][1] for g in asked], [ref[at]] * len(asked),
-            [ref[base_at]] * len(asked), point,
+            [ref[base_at]] * len(asked), point, rounded_quarters,
         ), strict=True))  # fmt: skip
         for group, (count, base, share_ok) in rows.items():
             ratio = ratios.get(group)
@@ -281,20 +283,37 @@ def _trend(rows: list[Row], chosen: Selection, point: equity.DecisionPoint) -> p
                 continue
             if not any(is_small(v) for v in (count, base, ref_count, ref_base)):
                 asked.append((year, group, count, base, ref_count, ref_base))
-    ratios = equity.rate_ratios(*([row[i] for row in asked] for i in range(2, 6)), point) if asked else []
+    ratios = {}
+    for quarters in {_rounded_quarters(chosen, year) for year, *_ in asked}:  # a year cut by the period
+        mine = [row for row in asked if _rounded_quarters(chosen, row[0]) == quarters]
+        found = equity.rate_ratios(*([row[i] for row in mine] for i in range(2, 6)), point, quarters)
+        ratios |= {row[:2]: ratio for row, ratio in zip(mine, found, strict=True)}
     labels = equity.BREAKDOWNS[chosen.breakdown].labels
     shown = {
         (year, labels[_group(chosen.breakdown, group)]): _ci(ratio)
-        for (year, group, *_), ratio in zip(asked, ratios, strict=True)
+        for (year, group), ratio in ratios.items()
         if ratio is not None
     }
-    names = list(dict.fromkeys(name for _, name in shown))
+    named = {name for _, name in shown}
+    names = [labels[g] for g in equity.BREAKDOWNS[chosen.breakdown].groups if labels[g] in named]
     rows = [
         (date(year, 1, 1), name, *shown.get((year, name), (np.nan, np.nan, np.nan)))
         for year in sorted(by_year)
         for name in names
     ]
     return pd.DataFrame(rows, columns=TREND_COLUMNS)
+
+
+def _rounded_quarters(chosen: Selection, year: int | None = None) -> int:
+    """How many rounded quarters a public referral count sums: the period's (or its part of ``year``);
+    none in a staff view, whose counts are exact."""
+    if not chosen.public:
+        return 0
+    start, end = chosen.start_date, chosen.end_date
+    if year is not None:
+        start, end = max(start, date(year, 1, 1)), min(end, date(year, 12, 31))
+    months = (end.year - start.year) * 12 + end.month - start.month + 1
+    return max(1, -(-months // disclosure.GRID_MONTHS))
 
 
 def _ci(ratio: equity.RateRatio) -> tuple[float, float, float]:
@@ -330,7 +349,7 @@ def build_screen(frame: pd.DataFrame, chosen: Selection) -> EquityScreen:
     period = f"{chosen.start_date:%d %b %Y} – {chosen.end_date:%d %b %Y}"
     rows = _rows(frame)
     cells = _cells(rows, chosen.public)
-    compared = compare(cells, chosen.breakdown, chosen.reference)
+    compared = compare(cells, chosen.breakdown, chosen.reference, _rounded_quarters(chosen))
     reference = breakdown.labels[chosen.reference]
     empty = None
     if not any(any(values) for values in cells.values.values()):
@@ -359,6 +378,7 @@ def build_screen(frame: pd.DataFrame, chosen: Selection) -> EquityScreen:
         )
     notes = [equity.RRI_HELP, equity.UNSTABLE_NOTE, equity.TOO_FEW_NOTE, equity.ENGAGED_NOTE]
     if chosen.public:
+        notes.append(equity.ROUNDING_NOTE)
         notes.append(
             f"{disclosure.PROTECTION_NOTE} Arrest counts are BPD's open data, shown exactly; counts "
             f"from 1 to {SMALL_COUNT_THRESHOLD - 1} read “{SUPPRESSED_TEXT}”. A rate or ratio built on a "

@@ -170,3 +170,32 @@ def test_statsmodels_refuses_nothing_the_screen_asks_for():
     assert equity.rate_ratio(0, 10, 5, 10, equity.CONFIRMED) is None
     assert equity.rate_ratio(15, 10, 5, 10, equity.CONFIRMED) is None
     assert equity.rate_ratio(15, 10, 5, 10, equity.REFERRED) is not None  # a rate per arrest may exceed 100
+
+
+def test_a_public_interval_counts_the_rounding_of_every_quarter():
+    """Public referral counts are sums of quarters each rounded to a multiple of 5: the interval adds the
+    rounding's variance, (5² - 1) / 6 = 4 per quarter, to each rounded count's (a design effect)."""
+    table = {"black": (400, 60, 45, 30, 20), "white": (100, 25, 20, 16, 12)}
+    chosen = Selection(
+        "city", "Whole city", "race", "white", "referred", date(2018, 1, 1), date(2019, 12, 31), True
+    )
+    screen = build_screen(_table(table), chosen)
+    v = 4 * 8  # eight quarters
+    a, n, b, m = 60, 400, 25, 100
+    ratio = (a / n) / (b / m)
+    se = math.sqrt((a + v) / a**2 + (b + v) / b**2)  # referrals rounded, arrests exact
+    expected = _text(ratio, ratio * math.exp(-Z * se), ratio * math.exp(Z * se))
+    assert screen.ratio_table.set_index("Group").at["Black", f"Referred: {equity.RRI_LABEL}"] == expected
+    # a share: both counts rounded
+    a, n, b, m = 45, 60, 20, 25
+    ratio = (a / n) / (b / m)
+    se = math.sqrt(1 / a - 1 / n + v / a**2 + v / n**2 + 1 / b - 1 / m + v / b**2 + v / m**2)
+    expected = _text(ratio, ratio * math.exp(-Z * se), ratio * math.exp(Z * se))
+    column = f"{equity.CONFIRMED.label}: {equity.RRI_LABEL}"
+    assert screen.ratio_table.set_index("Group").at["Black", column] == expected
+    assert equity.ROUNDING_NOTE in screen.notes
+    # the staff view of the same counts: no rounding, the narrower interval
+    staff = build_screen(_table(table), Selection(*list(vars(chosen).values())[:-1], False))
+    assert staff.ratio_table.set_index("Group").at["Black", f"Referred: {equity.RRI_LABEL}"] == _text(
+        *_poisson_hand(60, 400, 25, 100)
+    )
