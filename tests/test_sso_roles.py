@@ -233,3 +233,20 @@ def test_a_scripted_session_leaves_exactly_the_expected_audit_rows(db_copy, monk
     finally:
         con.close()
     assert author == ("sam.staff@city.example",)  # the signed-in identity, never typed
+
+
+def test_a_staff_view_download_is_recorded_and_a_public_one_is_not(db_copy, monkeypatch):
+    """The map's figures in a staff view hold small counts: the click is recorded. A public download
+    (aggregates only) is made without a rerun and recorded nowhere."""
+    monkeypatch.setenv("LEAD_DB", str(db_copy))
+    for staff in (False, True):
+        at = AppTest.from_file(APP, default_timeout=APP_TIMEOUT)
+        at.session_state["staff_signed_in"] = staff  # the shared password's session (no single sign-on)
+        at.run()
+        at.switch_page("pages/map.py").run()
+        next(b for b in at.get("download_button") if b.label == "Figures (CSV)").click().run()
+        assert not at.exception
+    exported = [row for row in audit_rows(db_copy) if row[2] == "staff_export_downloaded"]
+    assert len(exported) == 1
+    who, role, _, subject, _, outcome, _ = exported[0]
+    assert (who, role, outcome) == ("password:staff", "staff", "ok") and subject.endswith("-figures.csv")

@@ -32,8 +32,16 @@ def staff_download(label: str, data, file_name: str, mime: str, key: str, place=
     """
     place.download_button(
         label, data=data, file_name=file_name, mime=mime, icon=":material/download:", key=key,
-        on_click=lambda: note("staff_export_downloaded", subject=file_name),
+        on_click=export_click(False, file_name),
     )  # fmt: skip
+
+
+def export_click(public: bool, file_name: str):
+    """A download button's ``on_click``: nothing for a public view (no rerun); in a staff view, the
+    download is recorded (participant-level detail and small counts are in it)."""
+    if public:
+        return "ignore"
+    return lambda: note("staff_export_downloaded", subject=file_name)
 
 
 def audit_rows(max_rows: int = 1000):
