@@ -1,5 +1,6 @@
 """Admin (admins only): the audit trail, who did what and when, listed and exported as CSV."""
 
+import pandas as pd
 import streamlit as st
 
 from domain.safe_text import NAME_LIMIT, clean_text
@@ -23,7 +24,7 @@ st.caption(
 )
 rows = audit_rows(SHOWN)
 for column in ("who", "subject", "reason"):  # identities and file names are other people's text
-    rows[column] = [None if text is None else clean_text(text, NAME_LIMIT * 4) for text in rows[column]]
+    rows[column] = [None if pd.isna(text) else clean_text(text, NAME_LIMIT * 4) for text in rows[column]]
 if rows.empty:
     st.caption("Nothing has been recorded yet.")
     st.stop()

@@ -206,7 +206,7 @@ def test_a_scripted_session_leaves_exactly_the_expected_audit_rows(db_copy, monk
     app(db_copy, monkeypatch, user("olive@elsewhere.example"))
 
     rows = audit_rows(db_copy)
-    sign_in_subject = "single sign-on (1800000000)"
+    sign_in_subject = "single sign-on (login of 2027-01-15 08:00:00 UTC)"  # the token's iat, 1.8e9 s
     assert [row[:6] for row in rows] == [
         ("sam.staff@city.example", "staff", "sign_in", sign_in_subject, None, "ok"),
         ("sam.staff@city.example", "staff", "staff_page_opened", "Import data", None, "ok"),
@@ -250,3 +250,16 @@ def test_a_staff_view_download_is_recorded_and_a_public_one_is_not(db_copy, monk
     assert len(exported) == 1
     who, role, _, subject, _, outcome, _ = exported[0]
     assert (who, role, outcome) == ("password:staff", "staff", "ok") and subject.endswith("-figures.csv")
+
+
+def test_an_audit_row_that_cannot_be_written_is_said_and_breaks_nothing(db_copy, monkeypatch):
+    import duckdb
+
+    def locked(*args, **kwargs):
+        raise duckdb.IOException("Could not set lock on file")
+
+    monkeypatch.setattr(audit, "record", locked)
+    at = app(db_copy, monkeypatch, user("sam.staff@city.example"))
+    assert not at.exception
+    assert any("could not be written to the audit trail" in w.value for w in at.warning)
+    assert reachable(at, IMPORT)  # the sign-in itself stands: the provider vouched for it

@@ -40,20 +40,26 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import math
 import os
 import secrets
 import threading
 import time
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
+import duckdb
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from domain import roles
 from ingest import proposals
 from store import audit
+
+log = logging.getLogger("lead.auth")
 
 HASH_SCHEME = "pbkdf2_sha256"
 HASH_ITERATIONS = 200_000
@@ -260,21 +266,47 @@ def _audit_login(who: str, role_name: str | None, login: str) -> None:
     """One row per login at the provider, not one per browser tab or reload of it."""
     from ui.data import connection
 
-    con = connection()
-    subject = f"single sign-on ({login.split()[-1] or 'no time'})"  # the token's issue time
-    if audit.has_row(con, who, subject):
-        return
-    if role_name is None:
-        audit.record(con, who, "sign_in_failed", "refused", subject=subject, reason="not on the allow-list")
-    else:
-        audit.record(con, who, "sign_in", role=role_name, subject=subject)
+    subject = f"single sign-on ({_issued(login.split()[-1])})"  # the same login: the same subject
+    with _audit_failure_shown():
+        con = connection()
+        if audit.has_row(con, who, subject):
+            return
+        if role_name is None:
+            refused = "not on the allow-list"
+            audit.record(con, who, "sign_in_failed", "refused", subject=subject, reason=refused)
+        else:
+            audit.record(con, who, "sign_in", role=role_name, subject=subject)
+
+
+def _issued(iat: str) -> str:
+    """The ID token's issue time (``iat``, seconds since 1970) in words, e.g.
+    ``login of 2026-12-02 07:26:07 UTC``."""
+    try:
+        return f"login of {datetime.fromtimestamp(int(iat), UTC):%Y-%m-%d %H:%M:%S} UTC"
+    except (ValueError, OverflowError, OSError):
+        return f"login {iat or 'without a time'}"
 
 
 def note(action: str, outcome: str = "ok", who: str | None = None, **details) -> None:
     """Write one row to the audit trail as this session's identity and role (or as ``who``)."""
     from ui.data import connection
 
-    audit.record(connection(), who or identity() or "public", action, outcome, role=role(), **details)
+    with _audit_failure_shown():
+        audit.record(connection(), who or identity() or "public", action, outcome, role=role(), **details)
+
+
+@contextmanager
+def _audit_failure_shown():
+    """A database that cannot take the row (locked, read-only, being swapped) must not break the page:
+    the failure is logged with the details and said on screen, and the page goes on."""
+    try:
+        yield
+    except duckdb.Error:
+        log.exception("audit trail: a row could not be written")
+        st.warning(
+            "This action could not be written to the audit trail; the server's log has the details.",
+            icon=":material/warning:",
+        )
 
 
 def may_write() -> bool:
