@@ -157,6 +157,10 @@ def test_staff_sign_in_shows_the_staff_pages_and_sign_out_hides_them(page, sso_a
     page.get_by_role("heading", name="Import data").wait_for(timeout=LOGIN_TIMEOUT)
     wait_idle(page)
     screenshot(page, "sso-staff-import")
+    open_page(page, f"{url}/admin")  # the audit trail is for admins: its URL leads nowhere for staff
+    expect(page.get_by_role("dialog")).to_contain_text("Page not found")
+    assert not page.get_by_role("heading", name="Audit trail").count()
+    page.keyboard.press("Escape")
     sign_out(page)
     assert "Import data" not in nav_titles(page)
     assert f"login ok {STAFF.email}" in provider.log()  # the provider itself checked the password

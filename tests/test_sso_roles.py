@@ -263,3 +263,15 @@ def test_an_audit_row_that_cannot_be_written_is_said_and_breaks_nothing(db_copy,
     assert not at.exception
     assert any("could not be written to the audit trail" in w.value for w in at.warning)
     assert reachable(at, IMPORT)  # the sign-in itself stands: the provider vouched for it
+
+
+def test_without_node_the_provider_tests_skip_and_on_ci_they_fail(monkeypatch):
+    from tests.oidc_provider import require_node
+
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    monkeypatch.delenv("LEAD_REQUIRE_BROWSER", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="node is not installed"):
+        require_node()
+    monkeypatch.setenv("LEAD_REQUIRE_BROWSER", "1")
+    with pytest.raises(pytest.fail.Exception, match="node is not installed"):
+        require_node()
