@@ -275,3 +275,17 @@ def test_without_node_the_provider_tests_skip_and_on_ci_they_fail(monkeypatch):
     monkeypatch.setenv("LEAD_REQUIRE_BROWSER", "1")
     with pytest.raises(pytest.fail.Exception, match="node is not installed"):
         require_node()
+
+
+def test_a_deleted_proposal_is_recorded_by_its_id(db_copy, monkeypatch):
+    at = app(db_copy, monkeypatch, user("sam.staff@city.example"))
+    at.switch_page("pages/expansion.py").run()
+    next(s for s in at.selectbox if s.label == "Delete a proposal (staff only)").set_value(
+        "proposal:east-of-downtown"
+    ).run()
+    next(b for b in at.button if b.label == "Delete “East of downtown”").click().run()
+    assert not at.exception
+    last = audit_rows(db_copy)[-1]
+    assert last[:6] == (
+        "sam.staff@city.example", "staff", "proposal_deleted", "proposal:east-of-downtown", None, "ok"
+    )  # fmt: skip
