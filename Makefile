@@ -18,10 +18,15 @@ $(BIN)/.installed: requirements.txt
 static/vendor/.complete: scripts/fetch_web_assets.sh
 	./scripts/fetch_web_assets.sh
 
+# The local OpenID Connect provider the single sign-on tests start (npm oidc-provider, pinned in
+# tests/oidc/package-lock.json); skipped by those tests, saying why, when node is missing.
+tests/oidc/node_modules/.complete: tests/oidc/package.json tests/oidc/package-lock.json
+	if command -v npm >/dev/null 2>&1; then cd tests/oidc && npm ci --silent --no-audit --no-fund && touch node_modules/.complete; fi
+
 $(DB): | $(BIN)/.installed
 	$(BIN)/python -m ingest setup --db $(DB)
 
-setup: $(BIN)/.installed static/vendor/.complete
+setup: $(BIN)/.installed static/vendor/.complete tests/oidc/node_modules/.complete
 
 run: setup $(DB)
 	$(BIN)/python -m ui.serve --server.port $(PORT)
@@ -52,4 +57,4 @@ calibration: $(BIN)/.installed
 	$(BIN)/python -m ingest.calibrate
 
 clean:
-	rm -rf $(VENV) static/vendor build $(DB)
+	rm -rf $(VENV) static/vendor build tests/oidc/node_modules $(DB)

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui.auth import is_staff, sign_in_panel
+from ui.audit import page_opened
+from ui.auth import establish_identity, is_admin, is_staff, sign_in_panel
 from ui.chrome import data_source_banner, projector_requested, run_page_safely, sidebar_view
 from ui.filters import drop_unread_old_params, rewrite_old_codes
 from ui.maps import register_map_component
@@ -27,13 +28,19 @@ PUBLIC_PAGES = [
     st.Page("pages/expansion.py", title="Expansion planner", icon=":material/add_location_alt:"),
     st.Page("pages/brief.py", title="Hearing brief", icon=":material/print:"),
 ]
-# Staff pages are not even registered for a public session: their URLs lead nowhere.
+# Staff pages are not even registered for a public session: their URLs lead nowhere. Opening one is
+# written to the audit trail (ui/audit.py).
 STAFF_PAGES = [
     st.Page("pages/import_data.py", title="Import data", icon=":material/upload_file:"),
 ]
+ADMIN_PAGES = [
+    st.Page("pages/admin.py", title="Audit trail", icon=":material/policy:"),
+]
 
 register_map_component()  # before any page draws a map (see ui/maps.py)
-page = st.navigation(PUBLIC_PAGES + (STAFF_PAGES if is_staff() else []))
+establish_identity()  # single sign-on: this run's role, from the identity provider and the allow-list
+page = st.navigation(PUBLIC_PAGES + (STAFF_PAGES if is_staff() else []) + (ADMIN_PAGES if is_admin() else []))
+page_opened(page, STAFF_PAGES + ADMIN_PAGES)
 remember_opening_link()  # before any widget: what a link asked for is explained if it cannot be used
 rewrite_old_codes()
 sign_in_panel()

@@ -13,7 +13,7 @@ import sys
 import time
 from pathlib import Path
 
-from store import connect, create_schema, database_path, transaction
+from store import audit, connect, create_schema, database_path, transaction
 
 DEFAULT_DEMO_ARRESTS = 250_000
 DEFAULT_SEED = 2017
@@ -72,11 +72,19 @@ def _import_file(command: str, db: Path, file: Path) -> int:
         if not has_areas:
             con.close()
             con = _prepare(db)
+        else:
+            create_schema(con)  # an older database gains the tables added since (the audit trail)
         con.execute("set enable_progress_bar = false")  # one progress bar: ours
+        digest = audit.file_sha256(file) if file.is_file() else None
         report = importer(con, file, progress=_print_progress)
     except ImportRejected as error:
         print(f"\nREJECTED, nothing written: {error}", file=sys.stderr)
+        audit.record(con, audit.cli_identity(), "import", "failed", subject=file.name, sha256=digest,
+                     reason=str(error))  # fmt: skip
         return 1
+    else:
+        audit.record(con, audit.cli_identity(), "import", subject=file.name, sha256=digest,
+                     reason=report.summary())  # fmt: skip
     finally:
         con.close()
     print("\n".join(report.lines()))

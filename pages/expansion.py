@@ -9,6 +9,7 @@ from ingest.proposals import delete_proposal, save_proposal
 from planning.projection import CASE_MANAGEMENT_SITE
 from planning.tables import map_neighbourhoods, neighbourhood_densities
 from screens import expansion as screen
+from ui.auth import identity, note
 from ui.chrome import current_view
 from ui.data import connection, data_changed, query
 from ui.expansion_parts import (
@@ -160,17 +161,19 @@ form = None
 if public:  # saving is refused below the page too (ingest.proposals asks ui.auth.may_write)
     st.info(screen.SAVE_REFUSED, icon=":material/lock:")
 else:
-    form = proposal_form()
+    form = proposal_form(identity() or "")
 if form and form.submitted and checked is None:
     st.error(screen.NOTHING_TO_SAVE)
 elif form and form.submitted:
-    try:
+    try:  # the author is the signed-in identity, never typed
         saved_id = save_proposal(
-            connection(), form.name, checked.geometry, form.author, form.note, replace=form.replace
+            connection(), form.name, checked.geometry, identity(), form.note, replace=form.replace
         )
     except (ValueError, PermissionError) as error:  # a name taken or empty; not signed in
+        note("proposal_saved", "refused", subject=form.name, reason=str(error))
         st.error(screen.refused_message("saved", error))
     else:
+        note("proposal_saved", subject=saved_id)
         data_changed()
         compared = st.session_state.get("compare_ids", [])
         st.session_state["compare_ids"] = screen.compared_after_saving(saved_id, compared)
@@ -234,8 +237,10 @@ def show_comparison() -> None:
         try:
             delete_proposal(connection(), doomed)
         except PermissionError as error:
+            note("proposal_deleted", "refused", subject=doomed, reason=str(error))
             st.error(screen.refused_message("deleted", error))
         else:
+            note("proposal_deleted", subject=doomed)
             data_changed()
             st.rerun()
 

@@ -6,7 +6,10 @@ from domain.safe_text import NAME_LIMIT, clean_text, markdown_text
 from ingest.importers import ImportRejected, import_bytes
 from ingest.importers.columns import ARRESTS_LAYOUT, REFERRALS_LAYOUT
 from ingest.importers.report import reason_table, unclassified_table
+from store.audit import file_sha256
 from store.connection import REPO_ROOT
+from ui.audit import staff_download
+from ui.auth import note
 from ui.chrome import current_view
 from ui.data import connection, data_changed, query
 from ui.tables import csv_bytes
@@ -58,6 +61,7 @@ if kind == "referrals":
 uploaded = st.file_uploader("CSV file", type=["csv", "txt", "tsv"], key=f"import_file_{kind}")
 if st.button("Import", type="primary", disabled=uploaded is None, icon=":material/upload:"):
     bar = st.progress(0.0, text="starting")
+    digest = file_sha256(uploaded.getvalue())  # for the audit trail: which bytes were loaded
     cursor = connection().cursor()  # its own transaction and temporary tables
     try:
         report = import_bytes(
@@ -69,8 +73,10 @@ if st.button("Import", type="primary", disabled=uploaded is None, icon=":materia
         )
     except ImportRejected as rejected:
         st.session_state[RESULT_KEY.format(kind=kind)] = ("rejected", str(rejected))
+        note("import", "failed", subject=uploaded.name, sha256=digest, reason=str(rejected))
     else:
         st.session_state[RESULT_KEY.format(kind=kind)] = ("loaded", report)
+        note("import", subject=uploaded.name, sha256=digest, reason=report.summary())
         data_changed()
     finally:
         cursor.close()
@@ -101,12 +107,8 @@ elif outcome:
     with st.expander("Full import report"):
         text = "\n".join(report.lines())
         st.code(text, language=None)
-        st.download_button(
-            "Download the report",
-            data=text,
-            file_name=f"import_{report.import_id}_report.txt",
-            mime="text/plain",
-        )
+        report_name = f"import_{report.import_id}_report.txt"
+        staff_download("Download the report", text, report_name, "text/plain", key="report_txt")
 
 st.subheader("Recent imports")
 imports = query("latest_imports", max_rows=20)
@@ -149,9 +151,10 @@ else:
             hide_index=True,
             column_config={"row_number": "Row", "field": "Column", "reason": "Reason", "raw": "Row as read"},
         )
-        st.download_button(
+        staff_download(
             "Download these quarantined rows (CSV)",
-            data=csv_bytes(held),
-            file_name=f"import_{chosen}_quarantine.csv",
-            mime="text/csv",
+            csv_bytes(held),
+            f"import_{chosen}_quarantine.csv",
+            "text/csv",
+            key="quarantine_csv",
         )

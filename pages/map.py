@@ -27,6 +27,7 @@ from geo.map_page import (
 )
 from geo.standalone import standalone_html
 from geo.static_map import map_png
+from ui.audit import export_click
 from ui.chrome import current_view
 from ui.data import query
 from ui.filters import MAP_AREA, MAP_EDITION, MAP_LAYER_PICK, MAP_OFFENSE, MAP_REFERRAL_TYPE, draw
@@ -108,7 +109,7 @@ html_column.download_button(
     ),
     file_name=f"{stem}.html",
     mime="text/html",
-    on_click="ignore",
+    on_click=export_click(view.public, f"{stem}.html"),
     icon=":material/map:",
     help="One file that opens in any browser with no internet: Leaflet is inside it.",
 )
@@ -119,7 +120,7 @@ png_column.download_button(
     ),
     file_name=f"{stem}.png",
     mime="image/png",
-    on_click="ignore",
+    on_click=export_click(view.public, f"{stem}.png"),
     icon=":material/image:",
     help="A still picture of the map with the same layers, its legend, the period and the filters.",
 )
@@ -128,7 +129,7 @@ cells_column.download_button(
     data=lambda: json.dumps(cells_download(layers, details)),
     file_name=f"{stem}-cells.geojson",
     mime="application/geo+json",
-    on_click="ignore",
+    on_click=export_click(view.public, f"{stem}-cells.geojson"),
     icon=":material/hexagon:",
     help="The drawn cells of both layers with their counts; hidden small cells are not in it.",
 )
@@ -137,6 +138,6 @@ figures_column.download_button(
     data=lambda: csv_bytes(figures_table(figures, details)),
     file_name=f"{stem}-figures.csv",
     mime="text/csv",
-    on_click="ignore",
+    on_click=export_click(view.public, f"{stem}-figures.csv"),
     icon=":material/table:",
 )

@@ -115,6 +115,22 @@ create table if not exists quarantine (
     raw         varchar
 );
 
+-- The audit trail: who did what, when, with what outcome (issue #18). Written by the app alone and
+-- only ever appended to (store/audit.py is its one writer; nothing updates or deletes a row). It holds
+-- what the app itself wrote, so a database swap (a refresh while serving) must carry it over.
+create table if not exists audit (
+    happened_at timestamp not null,      -- UTC
+    who      varchar not null,           -- the signed-in identity (e-mail), 'password:staff', or 'cli:<os user>'
+    role     varchar,                    -- the role at that moment: 'viewer', 'staff', 'admin'; null if none
+    action   varchar not null check (action in (
+        'sign_in', 'sign_in_failed', 'sign_out', 'import', 'proposal_saved', 'proposal_deleted',
+        'staff_page_opened', 'staff_export_downloaded')),
+    subject  varchar,                    -- the file, proposal, page or download concerned
+    sha256   varchar,                    -- imports: the file's SHA-256 (hex)
+    outcome  varchar not null check (outcome in ('ok', 'refused', 'failed')),
+    reason   varchar                     -- in words: why refused or failed, or what came of it
+);
+
 -- Whether a record with these precomputed assignments lies in the area `area_id`:
 -- 'city', 'pilot_zone', 'district:<edition>:<BPD short name>' or 'nsa:<NSA name>'.
 -- Saved proposals are arbitrary polygons and are matched spatially by the queries that need them.

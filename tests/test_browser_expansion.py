@@ -132,7 +132,6 @@ def test_draw_a_polygon_read_its_figures_save_and_compare(staff_page, staff_app_
 
     # save it under a name
     page.get_by_role("textbox", name="Name").fill(NAME)
-    page.get_by_role("textbox", name="Author").fill("Browser test")
     with script_run(page):
         page.get_by_role("button", name="Save proposal").click()
     page.get_by_text(f"Saved “{NAME}”").wait_for()

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+from domain.safe_text import NAME_LIMIT, markdown_text
 from geo.proposal import union_of_areas
 from screens.expansion import Comparison, ProposalFigures, Ranking, delete_label, saved_table
 from screens.parts import Metric
@@ -63,22 +64,21 @@ class ProposalForm:
     """What the save form holds, and whether its button was just pressed."""
 
     name: str
-    author: str
     note: str
     replace: bool
     submitted: bool
 
 
-def proposal_form() -> ProposalForm:
-    """The form to save a proposal (its fields keep what was last submitted)."""
+def proposal_form(author: str) -> ProposalForm:
+    """The form to save a proposal (its fields keep what was last submitted). The author is whoever
+    is signed in (``author``), not something typed."""
     with st.form("save_proposal", clear_on_submit=False):
-        name_column, author_column = st.columns(2)
-        name = name_column.text_input("Name", max_chars=80, placeholder="e.g. Pigtown and Carroll Park")
-        author = author_column.text_input("Author", max_chars=80, placeholder="Who proposes it")
+        name = st.text_input("Name", max_chars=80, placeholder="e.g. Pigtown and Carroll Park")
+        st.caption(f"Saved as proposed by {markdown_text(author, NAME_LIMIT)} (the signed-in account).")
         note = st.text_area("Note", max_chars=2000, placeholder="Why this area; who was consulted")
         replace = st.checkbox("Replace a saved proposal of the same name")
         submitted = st.form_submit_button("Save proposal", icon=":material/save:", type="primary")
-    return ProposalForm(name, author, note, replace, submitted)
+    return ProposalForm(name, note, replace, submitted)
 
 
 def show_comparison_table(comparison: Comparison, projector: bool) -> None:

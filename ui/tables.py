@@ -17,6 +17,7 @@ import streamlit as st
 
 from domain.privacy import COMPLEMENT_NOTE, SUPPRESSED_TEXT, has_withheld, hidden_label, is_small
 from domain.safe_text import spreadsheet_text
+from ui.audit import export_click
 from ui.charts import CONFIG, for_projector
 
 
@@ -141,7 +142,7 @@ def data_table(
             mime="text/csv",
             icon=":material/download:",
             key=f"{key}_csv",
-            on_click="ignore",
+            on_click=export_click(public, f"{file_name}.csv"),  # a staff view's download is recorded
         )
 
 
