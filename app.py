@@ -23,6 +23,7 @@ PUBLIC_PAGES = [
     st.Page("pages/overview.py", title="Overview", icon=":material/home:", default=True),
     st.Page("pages/map.py", title="Map", icon=":material/layers:"),
     st.Page("pages/referrals.py", title="Referrals", icon=":material/groups:"),
+    st.Page("pages/impact.py", title="Is it working?", icon=":material/query_stats:"),
     st.Page("pages/expansion.py", title="Expansion planner", icon=":material/add_location_alt:"),
     st.Page("pages/brief.py", title="Hearing brief", icon=":material/print:"),
 ]

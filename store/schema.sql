@@ -127,3 +127,11 @@ create or replace macro in_area(area_id, pilot, d1959, d2023, nsa) as
         when area_id like 'nsa:%' then coalesce(nsa = area_id[5:], false)
         else false
     end;
+
+-- What the synthetic demo injects on purpose (ingest/demo_effects.py), so the Impact page can say which
+-- effect the loaded demo carries: 'arrest_effect' (a fraction, 0 = none) and 'rearrest_hazard' (per
+-- month, null = the generator's default draws). Written with the synthetic rows; says nothing of real data.
+create table if not exists demo_settings (
+    setting varchar primary key,
+    value   double
+);
