@@ -28,7 +28,7 @@ class Rollout:
 ROLLOUTS = {
     "pilot_zone": Rollout(
         "pilot_zone",
-        "Pilot zone (February 2017)",
+        f"Pilot zone ({program.PILOT_LAUNCH:%b %Y})",
         "pilot_zone",
         "the pilot zone",
         program.PILOT_LAUNCH,
@@ -36,8 +36,8 @@ ROLLOUTS = {
     ),
     "district_wide": Rollout(
         "district_wide",
-        "Rest of the Central District (district-wide roll-out"
-        + (", assumed date)" if program.DISTRICT_WIDE_IS_ASSUMED else ")"),
+        f"Rest of Central District ({program.DISTRICT_WIDE_FROM:%b %Y}"
+        + (", assumed)" if program.DISTRICT_WIDE_IS_ASSUMED else ")"),
         "rest_of_central",
         "the rest of the Central District",
         program.DISTRICT_WIDE_FROM,

@@ -94,7 +94,7 @@ def with_month_index(monthly: pd.DataFrame) -> pd.DataFrame:
     if "m" in monthly.columns:
         return monthly
     months = pd.to_datetime(monthly["month"])
-    return monthly.assign(m=(months.dt.year * 12 + months.dt.month - 1).astype(int))
+    return monthly.assign(m=(months.dt.year * 12 + months.dt.month - 1).astype(int)).reset_index(drop=True)
 
 
 def candidates(monthly: pd.DataFrame, treated: str, launch: date, pre_months: int = 36) -> pd.DataFrame:
@@ -110,7 +110,7 @@ def candidates(monthly: pd.DataFrame, treated: str, launch: date, pre_months: in
     month = monthly["m"]
     start = _month_index(launch) - pre_months
     pre = monthly.loc[(month >= start) & (month < _month_index(launch))].copy()
-    pre["index"] = month[pre.index] - start
+    pre["index"] = pre["m"] - start
     first_year = pre["index"] < 12
     last_year = pre["index"] >= pre_months - 12
     per_unit = pre.groupby("unit_id").agg(pre_mean=("eligible_arrests", "mean"))
@@ -193,8 +193,14 @@ def _fit(panel: pd.DataFrame, treatment: np.ndarray, errors: str = "driscoll-kra
 
 
 def _as_change(coef: float, se: float) -> tuple[float, float, float]:
+    """The change and its 95 % interval as fractions; NaN where the model has no finite answer (a quarter
+    with no arrest at all in the area, say)."""
     z = 1.959963984540054
-    return float(np.expm1(coef)), float(np.expm1(coef - z * se)), float(np.expm1(coef + z * se))
+    with np.errstate(over="ignore", invalid="ignore"):
+        values = np.expm1(np.array([coef, coef - z * se, coef + z * se]))
+    if not np.isfinite(values).all() or values.max() > 1e6:
+        values[:] = np.nan
+    return float(values[0]), float(values[1]), float(values[2])
 
 
 def estimate(
@@ -217,6 +223,8 @@ def estimate(
     after = (panel["treated"] & (panel["rel"] >= 0)).to_numpy(float)[:, None]
     (coef,), (se,), (p,) = _fit(panel, after)
     change, low, high = _as_change(coef, se)
+    if np.isnan([change, low, high]).any():
+        raise ValueError(words.NO_FIT)
     return Estimate(
         change, low, high, float(coef), float(se), float(p), panel["unit_id"].nunique(), panel["m"].nunique()
     )

@@ -42,7 +42,7 @@ def _band(survival: np.ndarray, se: np.ndarray) -> tuple[np.ndarray, np.ndarray]
     return np.where(survival > 0, low, 0.0), np.where(survival > 0, high, 0.0)
 
 
-def _frame(fit: SurvfuncRight, total: float) -> pd.DataFrame:
+def _frame(fit: SurvfuncRight, total: float, time: np.ndarray) -> pd.DataFrame:
     survival = np.asarray(fit.surv_prob, dtype=float)
     low, high = _band(survival, np.asarray(fit.surv_prob_se, dtype=float))
     steps = pd.DataFrame(
@@ -65,14 +65,27 @@ def _frame(fit: SurvfuncRight, total: float) -> pd.DataFrame:
             "events": [0.0],
         }
     )
-    return pd.concat([start, steps], ignore_index=True)[COLUMNS]
+    frame = pd.concat([start, steps], ignore_index=True)[COLUMNS]
+    end = float(time.max())
+    if end > frame["months"].iloc[-1]:  # the curve runs on, flat, as long as anyone is followed
+        last = frame.iloc[-1]
+        tail = {
+            "months": end,
+            "survival": last["survival"],
+            "low": last["low"],
+            "high": last["high"],
+            "at_risk": float((time >= end).sum()),
+            "events": 0.0,
+        }
+        frame = pd.concat([frame, pd.DataFrame([tail])], ignore_index=True)
+    return frame
 
 
 def curve(months_followed, rearrested) -> pd.DataFrame:
     """Kaplan-Meier curve of staying free of re-arrest, from one row per participant.
 
     >>> curve([2, 3, 3, 5], [1, 0, 1, 0])["survival"].round(3).tolist()
-    [1.0, 0.75, 0.5]
+    [1.0, 0.75, 0.5, 0.5]
     """
     time = np.asarray(months_followed, dtype=float)
     status = np.asarray(rearrested, dtype=float)
@@ -87,35 +100,22 @@ def curve(months_followed, rearrested) -> pd.DataFrame:
                 "events": [0.0],
             }
         )
-    return _frame(SurvfuncRight(time, status), len(time))
+    return _frame(SurvfuncRight(time, status), len(time), time)
 
 
 def curve_from_steps(steps: pd.DataFrame) -> pd.DataFrame:
     """The curve a life table implies: columns ``to_month``, ``rearrested``, ``left_follow_up``, ``beyond``
-    (counts per step since enrolment; ``beyond`` = followed past the last step, counted at its end)."""
-    time = np.repeat(steps["to_month"].to_numpy(float), 3)
-    status = np.tile([1.0, 0.0, 0.0], len(steps))
-    weights = np.column_stack(
-        [
-            steps["rearrested"].to_numpy(float),
-            steps["left_follow_up"].to_numpy(float),
-            steps["beyond"].to_numpy(float),
-        ]
-    ).ravel()
-    keep = weights > 0
-    total = float(weights.sum())
-    if total == 0 or not (status[keep] > 0).any():
-        return pd.DataFrame(
-            {
-                "months": [0.0],
-                "survival": [1.0],
-                "low": [np.nan],
-                "high": [np.nan],
-                "at_risk": [total],
-                "events": [0.0],
-            }
-        )
-    return _frame(SurvfuncRight(time[keep], status[keep], freq_weights=weights[keep]), total)
+    (whole counts per step since enrolment; ``beyond`` = followed past the last step, counted at its end).
+
+    The counts are laid out as that many rows at each step's end and fitted like ``curve``: statsmodels'
+    frequency weights would give the same curve but a standard error of another kind (Tsiatis', on the
+    log scale), and the band must be the one the staff curve has.
+    """
+    counts = steps[["rearrested", "left_follow_up", "beyond"]].to_numpy(float).round().astype(np.int64)
+    counts = np.clip(counts, 0, None)
+    time = np.repeat(np.repeat(steps["to_month"].to_numpy(float), 3), counts.ravel())
+    status = np.repeat(np.tile([1.0, 0.0, 0.0], len(steps)), counts.ravel())
+    return curve(time, status)
 
 
 def followed_at(months_followed, months: float) -> int:

@@ -29,7 +29,7 @@ projector = tables.projector_on()
 
 # --- Widgets -----------------------------------------------------------------------------------------------
 monthly = query("impact_monthly_eligible_arrests", first_month=impact.FIRST_MONTH)
-rollout_column, window_column = st.columns([3, 2])
+rollout_column, window_column = st.columns([3, 2], vertical_alignment="bottom")
 with rollout_column:
     rollout = draw(IMPACT_ROLLOUT)
 with window_column:

@@ -386,7 +386,7 @@ def participant_level(run: RunQuery, chosen: Selection) -> ParticipantLevel:
             }
         ),
         {"group": "Time in the program", "participants": "Participants"},
-        "Time in the program (to exit, or so far)",
+        "Time in the program",
         "impact_time_in_program",
         counts=("participants",),
     )

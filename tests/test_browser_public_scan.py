@@ -51,8 +51,9 @@ VIEWS = [
         {"proposal": "pick", "nsas": "Washington Village/Pigtown,Carroll Park", "compare": f"{EAST},{WEST}"},
     ),
     ("brief", {"proposal": EAST}),
+    ("impact", {}),  # the Impact page (issue #13): estimates, the public re-arrest curve, exits
 ]
-PROJECTOR_VIEWS = [VIEWS[0], VIEWS[1], VIEWS[3], VIEWS[5], VIEWS[6]]
+PROJECTOR_VIEWS = [VIEWS[0], VIEWS[1], VIEWS[3], VIEWS[5], VIEWS[6], VIEWS[7]]
 
 # A column, axis, series or figure is a count when its name says it counts people or records...
 COUNT_NAME = re.compile(
@@ -347,10 +348,13 @@ def test_public_page_sends_no_point_no_id_and_no_small_count(
 ):
     found = _scan(public_page, staff_app_server, path, {**params, "mode": "public"}, secrets)
     assert found.binaries and len(found.texts) >= 1
-    if path in ("map", "referrals", "expansion", "brief"):
+    if path in ("map", "referrals", "expansion", "brief", "impact"):
         assert found.downloads, f"{path}: no download was scanned"
     if path == "referrals":
         assert len(found.charts) >= 7 and found.tables
+    if path == "impact":  # both charts, the tables and the PNGs were there to be scanned
+        assert len(found.charts) >= 2 and len(found.tables) >= 4
+        assert any(name.endswith(".png") for name in found.downloads)
 
 
 @pytest.mark.parametrize(

@@ -76,7 +76,7 @@ def event_study(frame: pd.DataFrame, title: str, projector: bool = False) -> go.
         },
     )
     layout["xaxis"] = {"title": {"text": "Quarters from launch (−1 = the reference quarter)"}, "dtick": 1}
-    layout["yaxis"] = {"title": {"text": "Change against comparison areas"}, "ticksuffix": "%"}
+    layout["yaxis"] = {"title": {"text": "Change against comparison areas (%)"}, "ticksuffix": "%"}
     return _figure(traces, _style(layout, title), projector)
 
 
@@ -109,7 +109,7 @@ def rearrest_curve(frame: pd.DataFrame, title: str, projector: bool = False) -> 
             "type": "scatter",
             "x": months,
             "y": frame["rearrested_pct"].to_numpy(float),
-            "name": "Re-arrested (Kaplan–Meier)",
+            "name": "Re-arrested (%, Kaplan–Meier)",
             "mode": "lines",
             "line": {"shape": "hv", "color": PALETTE[0], "width": 3},
             "customdata": frame[["low_pct", "high_pct"]].to_numpy(float),
@@ -119,6 +119,6 @@ def rearrest_curve(frame: pd.DataFrame, title: str, projector: bool = False) -> 
     ]
     layout = {
         "xaxis": {"title": {"text": "Months since enrolment"}, "rangemode": "tozero"},
-        "yaxis": {"title": {"text": "Re-arrested"}, "ticksuffix": "%", "rangemode": "tozero"},
+        "yaxis": {"title": {"text": "Re-arrested (%)"}, "ticksuffix": "%", "rangemode": "tozero"},
     }
     return _figure(traces, _style(layout, title), projector)
