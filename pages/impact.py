@@ -29,11 +29,8 @@ projector = tables.projector_on()
 
 # --- Widgets -----------------------------------------------------------------------------------------------
 monthly = query("impact_monthly_eligible_arrests", first_month=impact.FIRST_MONTH)
-rollout_column, window_column = st.columns([3, 2], vertical_alignment="bottom")
-with rollout_column:
-    rollout = draw(IMPACT_ROLLOUT)
-with window_column:
-    post_months = draw(IMPACT_MONTHS_AFTER)
+rollout = draw(IMPACT_ROLLOUT)
+post_months = draw(IMPACT_MONTHS_AFTER)
 names, matched = impact_data.comparison_choices(monthly, rollout)
 comparison = draw(
     IMPACT_COMPARISON[rollout],

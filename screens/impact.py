@@ -320,7 +320,11 @@ def participant_level(run: RunQuery, chosen: Selection) -> ParticipantLevel:
     if people == 0:
         level.message = "Nobody referred in this period has enrolled yet: there is no follow-up to show."
         return level
-    curve = km.loc[km["months"] <= words.PUBLIC_STEP_MONTHS * words.CURVE_STEPS + 1e-9]
+    limit = words.PUBLIC_STEP_MONTHS * words.CURVE_STEPS  # the chart's two years (one of the horizons)
+    curve = km.loc[km["months"] <= limit + 1e-9]
+    if km["months"].max() > limit + 1e-9:  # the curve runs on past the chart: drawn flat to its edge
+        edge = curve.iloc[[-1]].assign(months=float(limit), events=0.0, at_risk=float(followed[limit]))
+        curve = pd.concat([curve, edge], ignore_index=True)
     level.curve = Table(
         pd.DataFrame(
             {

@@ -57,9 +57,16 @@ def test_staff_curve_is_the_kaplan_meier_of_the_participants(run):
     rows = run("impact_participants", area_id="city", start_date=START, end_date=END, as_of=END)
     expected = survival.curve(rows["months_followed"], rows["rearrested"])
     shown = expected.loc[expected["months"] <= 24 + 1e-9]
-    assert people.curve.frame["rearrested_pct"].tolist() == pytest.approx(
+    drawn = people.curve.frame
+    assert drawn["rearrested_pct"].iloc[: len(shown)].tolist() == pytest.approx(
         (100 * (1 - shown["survival"])).round(1)
     )
+    # the curve runs on past two years: drawn flat to the chart's edge, with the people followed that long
+    assert (
+        drawn["months"].iloc[-1] == 24
+        and drawn["rearrested_pct"].iloc[-1] == drawn["rearrested_pct"].iloc[-2]
+    )
+    assert drawn["at_risk"].iloc[-1] == survival.followed_at(rows["months_followed"], 24)
     assert people.metrics[0].value == f"{len(rows):,}"
 
 

@@ -75,8 +75,14 @@ def event_study(frame: pd.DataFrame, title: str, projector: bool = False) -> go.
             ],
         },
     )
-    layout["xaxis"] = {"title": {"text": "Quarters from launch (−1 = the reference quarter)"}, "dtick": 1}
-    layout["yaxis"] = {"title": {"text": "Change against comparison areas (%)"}, "ticksuffix": "%"}
+    layout["xaxis"] = {
+        "title": {"text": "Quarters from launch (−1 = reference)"},
+        "dtick": 1,
+        "zeroline": False,
+    }
+    if len(frame):
+        layout["xaxis"]["range"] = [float(frame["quarter"].min()) - 0.6, float(frame["quarter"].max()) + 0.6]
+    layout["yaxis"] = {"title": {"text": "Change (%)"}, "ticksuffix": "%"}
     return _figure(traces, _style(layout, title), projector)
 
 

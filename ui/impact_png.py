@@ -47,7 +47,7 @@ def event_study_png(frame: pd.DataFrame, title: str) -> bytes:
             )
         ax.axhline(0, color=NEUTRAL, linestyle="--", label="No change")
         ax.axvline(-0.5, color="#1b1f24", linestyle=":", label="Launch")
-        ax.set_xlabel("Quarters from launch (−1 = the reference quarter)")
+        ax.set_xlabel("Quarters from launch (−1 = reference)")
         ax.set_ylabel("Change against comparison areas (%)")
         ax.set_title(title, loc="left")
         ax.legend(frameon=False)
