@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from math import exp
 
 from domain import disclosure, program
 
@@ -220,11 +221,9 @@ def demo_effect_text(arrest_effect: float, rearrest_hazard: float | None) -> str
             "by chance)"
         )
     if rearrest_hazard:
-        from math import exp
-
         year = 1 - exp(-rearrest_hazard * 12)
         rearrests = (
-            f"participants are re-arrested at a constant {rearrest_hazard:.1%} a month "
+            f"re-arrests come at a constant {rearrest_hazard:.1%} a month "
             f"(true share re-arrested within 12 months: {year:.0%})"
         )
     else:

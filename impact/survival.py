@@ -104,14 +104,17 @@ def curve(months_followed, rearrested) -> pd.DataFrame:
 
 
 def curve_from_steps(steps: pd.DataFrame) -> pd.DataFrame:
-    """The curve a life table implies: columns ``to_month``, ``rearrested``, ``left_follow_up``, ``beyond``
-    (whole counts per step since enrolment; ``beyond`` = followed past the last step, counted at its end).
+    """The curve a life table implies: columns ``to_month``, ``rearrested_in_step``, ``left_follow_up``,
+    ``beyond`` (whole counts per step since enrolment; ``beyond`` = followed past the last step, counted at
+    its end).
 
     The counts are laid out as that many rows at each step's end and fitted like ``curve``: statsmodels'
     frequency weights would give the same curve but a standard error of another kind (Tsiatis', on the
     log scale), and the band must be the one the staff curve has.
     """
-    counts = steps[["rearrested", "left_follow_up", "beyond"]].to_numpy(float).round().astype(np.int64)
+    counts = (
+        steps[["rearrested_in_step", "left_follow_up", "beyond"]].to_numpy(float).round().astype(np.int64)
+    )
     counts = np.clip(counts, 0, None)
     time = np.repeat(np.repeat(steps["to_month"].to_numpy(float), 3), counts.ravel())
     status = np.repeat(np.tile([1.0, 0.0, 0.0], len(steps)), counts.ravel())

@@ -7,7 +7,7 @@
 -- @param end_date date 2024-12-31  last day of the period
 -- @param as_of date 2024-12-31  end of follow-up (the latest loaded data)
 -- @column months_followed number Months from enrolment to re-arrest or end of follow-up
--- @column rearrested flag Re-arrested
+-- @column was_rearrested flag Re-arrested
 -- @column months_enrolled number Months in the program
 -- @column exited flag Exited
 -- @column exit_reason text Exit reason
@@ -25,7 +25,7 @@ with participants as (
 final as (
     select datediff('day', enrolled_on, coalesce(rearrested_on, cast($as_of as date))) / (365.25 / 12)
                as months_followed,
-           rearrested_on is not null as rearrested,
+           rearrested_on is not null as was_rearrested,
            datediff('day', enrolled_on, least(coalesce(exited_on, cast($as_of as date)), cast($as_of as date)))
                / (365.25 / 12) as months_enrolled,
            exited_on is not null and exited_on <= $as_of as exited,
@@ -33,6 +33,6 @@ final as (
     from participants
 )
 
-select months_followed, rearrested, months_enrolled, exited, exit_reason
+select months_followed, was_rearrested, months_enrolled, exited, exit_reason
 from final
-order by months_followed, rearrested
+order by months_followed, was_rearrested

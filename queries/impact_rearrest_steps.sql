@@ -14,7 +14,7 @@
 -- @column step number Step since enrolment
 -- @column from_month number From month since enrolment
 -- @column to_month number To month since enrolment
--- @column rearrested count Re-arrested in this step
+-- @column rearrested_in_step count Re-arrested in this step
 -- @column left_follow_up count Follow-up ended in this step
 -- @column beyond count Followed past the last step
 with participants as (
@@ -67,13 +67,13 @@ steps as (
 
 final as (
     select steps.step, steps.step * $step_months as from_month, (steps.step + 1) * $step_months as to_month,
-           coalesce(counted.rearrested, 0) as rearrested,
+           coalesce(counted.rearrested, 0) as rearrested_in_step,
            coalesce(counted.left_follow_up, 0) as left_follow_up,
            coalesce(counted.beyond, 0) as beyond
     from steps
     left join counted using (step)
 )
 
-select step, from_month, to_month, rearrested, left_follow_up, beyond
+select step, from_month, to_month, rearrested_in_step, left_follow_up, beyond
 from final
 order by step

@@ -24,7 +24,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from domain import disclosure, program
+from domain import disclosure
 from domain import impact as words
 from impact import did, survival
 from screens.parts import Metric
@@ -294,8 +294,8 @@ def participant_level(run: RunQuery, chosen: Selection) -> ParticipantLevel:
             public=True,
         )
         km = survival.curve_from_steps(steps)
-        total = float(steps[["rearrested", "left_follow_up", "beyond"]].to_numpy().sum())
-        gone = (steps["rearrested"] + steps["left_follow_up"]).cumsum()
+        total = float(steps[["rearrested_in_step", "left_follow_up", "beyond"]].to_numpy().sum())
+        gone = (steps["rearrested_in_step"] + steps["left_follow_up"]).cumsum()
         followed = {
             h: total - float(gone[steps["to_month"] <= h].iloc[-1])
             if (steps["to_month"] <= h).any()
@@ -305,7 +305,7 @@ def participant_level(run: RunQuery, chosen: Selection) -> ParticipantLevel:
         people = total
     else:
         rows = run("impact_participants", **where)
-        km = survival.curve(rows["months_followed"], rows["rearrested"])
+        km = survival.curve(rows["months_followed"], rows["was_rearrested"])
         followed = {h: survival.followed_at(rows["months_followed"], h) for h in words.HORIZONS}
         people = float(len(rows))
     exits = run("impact_exits", **where, public=chosen.public)
@@ -421,6 +421,3 @@ def impact_screen(
     note, synthetic = demo_note(run("impact_demo_effect"))
     monthly = run("impact_monthly_eligible_arrests", first_month=FIRST_MONTH)
     return ImpactScreen(note, synthetic, area(monthly, chosen), participant_level(run, chosen))
-
-
-SOURCES = (program.CITATIONS["seattle_recidivism"], words.SANTA_FE_CONTEXT)

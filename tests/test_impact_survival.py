@@ -52,7 +52,7 @@ def test_curve_from_step_counts_moves_only_at_step_ends():
     steps = pd.DataFrame(
         {
             "to_month": [3, 6, 9],
-            "rearrested": [10, 5, 0],
+            "rearrested_in_step": [10, 5, 0],
             "left_follow_up": [5, 10, 0],
             "beyond": [0, 0, 70],
         }

@@ -55,7 +55,7 @@ def test_area_level_uses_the_matched_group_unless_one_is_chosen(run):
 def test_staff_curve_is_the_kaplan_meier_of_the_participants(run):
     people = impact.participant_level(run, selection(public=False))
     rows = run("impact_participants", area_id="city", start_date=START, end_date=END, as_of=END)
-    expected = survival.curve(rows["months_followed"], rows["rearrested"])
+    expected = survival.curve(rows["months_followed"], rows["was_rearrested"])
     shown = expected.loc[expected["months"] <= 24 + 1e-9]
     drawn = people.curve.frame
     assert drawn["rearrested_pct"].iloc[: len(shown)].tolist() == pytest.approx(
