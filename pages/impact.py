@@ -43,6 +43,7 @@ screen = impact.impact_screen(
     query,
     impact.Selection(rollout, post_months, tuple(comparison), period[0], period[1], view.last_date, public),
     area=impact_data.area_level,
+    participants=impact_data.participant_level,
 )
 
 if screen.demo_note:

@@ -414,10 +414,14 @@ def _fitted_here(monthly: pd.DataFrame, chosen: Selection) -> AreaLevel:
 
 
 def impact_screen(
-    run: RunQuery, chosen: Selection, area: Callable[[pd.DataFrame, Selection], AreaLevel] = _fitted_here
+    run: RunQuery,
+    chosen: Selection,
+    area: Callable[[pd.DataFrame, Selection], AreaLevel] = _fitted_here,
+    participants: Callable[[RunQuery, Selection], ParticipantLevel] | None = None,
 ) -> ImpactScreen:
-    """Everything the page shows. ``area``: how the area level is computed (the page passes a copy
-    cached by its inputs, ``ui.impact_data.area_level``)."""
+    """Everything the page shows. ``area`` and ``participants``: how the two levels are computed (the
+    page passes copies cached by their inputs, ``ui.impact_data``)."""
     note, synthetic = demo_note(run("impact_demo_effect"))
     monthly = run("impact_monthly_eligible_arrests", first_month=FIRST_MONTH)
-    return ImpactScreen(note, synthetic, area(monthly, chosen), participant_level(run, chosen))
+    people = (participants or participant_level)(run, chosen)
+    return ImpactScreen(note, synthetic, area(monthly, chosen), people)

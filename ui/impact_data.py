@@ -14,6 +14,7 @@ import streamlit as st
 
 from screens import impact
 from store import database_path
+from ui.data import query
 
 
 @st.cache_data(show_spinner="Fitting the model…", max_entries=64, ttl=3600)
@@ -44,3 +45,16 @@ def comparison_choices(monthly: pd.DataFrame, rollout: str) -> tuple[dict[str, s
     """The candidate neighbourhoods (id -> name, closest first) and the matched default group."""
     fingerprint = (len(monthly), int(monthly["eligible_arrests"].sum()), str(monthly["month"].max()))
     return _choices(str(database_path()), fingerprint, rollout, monthly)
+
+
+@st.cache_data(show_spinner=False, max_entries=64, ttl=3600)
+def _participants(path: str, data: tuple, chosen: impact.Selection):
+    # ``path`` and ``data`` are not read here: they are part of the cache's key
+    return impact.participant_level(query, chosen)
+
+
+def participant_level(run, chosen: impact.Selection) -> impact.ParticipantLevel:
+    """``screens.impact.participant_level`` (the Kaplan-Meier fit included), kept until the data changes."""
+    sources = query("data_sources")
+    data = tuple(map(tuple, sources.astype(str).itertuples(index=False)))
+    return _participants(str(database_path()), data, chosen)
