@@ -25,6 +25,7 @@ PUBLIC_PAGES = [
     st.Page("pages/map.py", title="Map", icon=":material/layers:"),
     st.Page("pages/referrals.py", title="Referrals", icon=":material/groups:"),
     st.Page("pages/equity.py", title="Equity", icon=":material/balance:"),
+    st.Page("pages/impact.py", title="Is it working?", icon=":material/query_stats:"),
     st.Page("pages/expansion.py", title="Expansion planner", icon=":material/add_location_alt:"),
     st.Page("pages/brief.py", title="Hearing brief", icon=":material/print:"),
 ]

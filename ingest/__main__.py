@@ -2,6 +2,7 @@
 
 python -m ingest setup [--db PATH]                      schema + boundaries + demo data if empty
 python -m ingest demo --arrests N --seed S [--db PATH]  (re)generate the synthetic demo data
+    [--effect -15] [--rearrest-hazard 0.02]               with a known answer (ingest/demo_effects.py)
 python -m ingest arrests FILE [--db PATH]               load a BPD arrests CSV (replaces demo arrests)
 python -m ingest referrals FILE [--db PATH]             load a referrals CSV (replaces demo referrals)
 """
@@ -38,11 +39,14 @@ def _prepare(db: Path):
     return con
 
 
-def _demo(con, arrests: int, seed: int) -> None:
+def _demo(con, arrests: int, seed: int, effects=None) -> None:
     from ingest.demo import generate_demo
+    from ingest.demo_effects import NO_EFFECTS
 
     started = time.perf_counter()
-    written = generate_demo(con, arrests=arrests, seed=seed, progress=_print_progress)
+    written = generate_demo(
+        con, arrests=arrests, seed=seed, progress=_print_progress, effects=effects or NO_EFFECTS
+    )
     con.execute("checkpoint")
     print(
         f"synthetic demo data: {written['arrests']:,} arrests, {written['referrals']:,} referrals, "
@@ -91,6 +95,16 @@ def _import_file(command: str, db: Path, file: Path) -> int:
     return 0
 
 
+def _effects(parser, args):
+    """The demo's injected effects from ``--effect`` (percent) and ``--rearrest-hazard``."""
+    from ingest.demo_effects import DemoEffects
+
+    try:
+        return DemoEffects(getattr(args, "effect", 0.0) / 100, getattr(args, "rearrest_hazard", None))
+    except ValueError as error:
+        parser.error(str(error))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m ingest", description="Build and load the LEAD database.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -102,6 +116,14 @@ def main(argv: list[str] | None = None) -> int:
     demo.add_argument("--db", type=Path, default=None)
     demo.add_argument("--arrests", type=int, default=DEFAULT_DEMO_ARRESTS)
     demo.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    demo.add_argument(  # --- impact (#13): a known answer for the Impact page
+        "--effect", type=float, default=0.0,
+        help="injected change in LEAD-eligible pilot-zone arrests after launch, in percent (e.g. -15)",
+    )  # fmt: skip
+    demo.add_argument(
+        "--rearrest-hazard", type=float, default=None,
+        help="participants' re-arrest hazard per month (e.g. 0.02); default: the generator's own draws",
+    )  # fmt: skip
     for command, what in (("arrests", "a BPD arrests CSV"), ("referrals", "a case-management referrals CSV")):
         importer = commands.add_parser(command, help=f"load {what}; prints the import report")
         importer.add_argument("file", type=Path)
@@ -118,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         empty = con.sql("select count(*) = 0 from arrests").fetchone()[0]
         if args.command == "demo" or empty:
-            _demo(con, args.arrests, args.seed)
+            _demo(con, args.arrests, args.seed, _effects(parser, args))
         else:
             print("arrest data already present: left as it is (use `python -m ingest demo` to regenerate)")
     finally:

@@ -50,10 +50,11 @@ import numpy as np
 import pandas as pd
 
 from domain import disclosure, program
-from ingest import demo_people
+from ingest import demo_effects, demo_people
 from ingest.assign import build_point_areas, h3_cells
 from ingest.calibrate import CALIBRATION_DIR, CATEGORY_GROUP
 from ingest.classify import classify_frame
+from ingest.demo_effects import NO_EFFECTS, DemoEffects
 from store.connection import transaction
 
 SOURCE = "synthetic-demo"
@@ -703,11 +704,13 @@ def generate_demo(
     seed: int = 2017,
     progress: ProgressFn | None = None,
     calibration_dir: Path = CALIBRATION_DIR,
+    effects: DemoEffects = NO_EFFECTS,
 ) -> dict[str, int]:
     """Replace every ``synthetic-demo`` row of arrests, referrals and case_managers; return row counts.
 
     Needs the schema and the boundary areas (``ingest.areas.load_areas``). Deterministic for a
-    given ``seed``; referrals and case managers do not depend on ``arrests``.
+    given ``seed``; referrals and case managers do not depend on ``arrests``. ``effects``: a known
+    answer injected on purpose (``ingest/demo_effects.py``).
 
     >>> # generate_demo(con, arrests=20_000, seed=7, progress=lambda f, m: print(f"{f:.0%} {m}"))
     """
@@ -719,10 +722,11 @@ def generate_demo(
             progress(fraction, message)
 
     # spawn(n) keeps the first streams of a smaller spawn: adding a stream changes no other draw.
-    # 4: race, sex and age (ingest/demo_people.py); 5: reserved.
+    # 4: race, sex and age (ingest/demo_people.py); 5: the injected effects (ingest/demo_effects.py).
     streams = np.random.SeedSequence(seed).spawn(6)
     arrest_seed, place_seed, referral_seed, key_seed = streams[:4]
     people_arrests_seed, people_referrals_seed = streams[4].spawn(2)
+    effect_rng = np.random.default_rng(streams[5])
     report(0.0, "reading calibration")
     cal = load_calibration(calibration_dir)
     report(0.1, "placing synthetic blocks")
@@ -736,10 +740,15 @@ def generate_demo(
         demographics,
         np.random.default_rng(people_arrests_seed),
     )
+    frame = inject_arrest_effect(frame, cal, places, effects.arrest_effect, effect_rng)  # --- impact (#13)
     report(0.5, "drawing referrals and case managers")
     ref_rng = np.random.default_rng(referral_seed)
     ref = _draw_referrals(con, cal, ref_rng)
     ref["case_manager_id"], managers = _assign_case_managers(ref, ref_rng)
+    if effects.rearrest_hazard is not None:  # --- impact (#13): a chosen re-arrest hazard
+        ref["rearrested_on"] = demo_effects.rearrest_dates(
+            ref["enrolled_on"], effects.rearrest_hazard, END, effect_rng
+        )
     # secret keys behind the public rounding (domain/disclosure.py), seeded so the demo is repeatable
     ref["record_key"] = disclosure.new_record_keys(np.random.default_rng(key_seed), len(ref))
     ref[["race", "sex", "age"]] = demo_people.draw_referral_people(
@@ -754,6 +763,7 @@ def generate_demo(
         for table in ("referrals", "arrests"):
             con.execute(f"delete from {table} where source = $source", {"source": SOURCE})
         _delete_synthetic_case_managers(con)
+        demo_effects.write_settings(con, effects)  # --- impact (#13)
         if not holds_real["arrests"]:
             report(0.65, "writing arrests")
             _insert_arrests(con, frame, cal, places)
@@ -767,6 +777,15 @@ def generate_demo(
         "case_managers": 0 if holds_real["referrals"] else len(managers),
         "kept_real": [table for table, real in holds_real.items() if real],
     }
+
+
+def inject_arrest_effect(
+    frame: pd.DataFrame, cal: Calibration, places: Places, effect: float, rng: np.random.Generator
+) -> pd.DataFrame:
+    """``frame`` (from ``_draw_arrests``) with ``effect`` on eligible pilot-zone arrests after launch."""
+    eligible = cal.charges["lead_category"].notna().to_numpy(bool)
+    in_zone = places.points["in_pilot_zone"].fillna(False).to_numpy(bool)
+    return demo_effects.apply_arrest_effect(frame, eligible, in_zone, effect, rng)
 
 
 def _holds_real_rows(con: duckdb.DuckDBPyConnection, table: str) -> bool:

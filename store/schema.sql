@@ -154,3 +154,11 @@ alter table arrests add column if not exists sex sex_code default 'unknown';
 alter table referrals add column if not exists race race_code default 'unknown';
 alter table referrals add column if not exists sex sex_code default 'unknown';
 alter table referrals add column if not exists age integer;
+
+-- What the synthetic demo injects on purpose (ingest/demo_effects.py), so the Impact page can say which
+-- effect the loaded demo carries: 'arrest_effect' (a fraction, 0 = none) and 'rearrest_hazard' (per
+-- month, null = the generator's default draws). Written with the synthetic rows; says nothing of real data.
+create table if not exists demo_settings (
+    setting varchar primary key,
+    value   double
+);

@@ -56,8 +56,9 @@ VIEWS = [
         "equity",
         {"equity_area": "LEAD pilot zone", "equity_by": "Age", "equity_point": "% of eligible who enrolled"},
     ),
+    ("impact", {}),  # the Impact page (issue #13): estimates, the public re-arrest curve, exits
 ]
-PROJECTOR_VIEWS = [VIEWS[0], VIEWS[1], VIEWS[3], VIEWS[5], VIEWS[6], VIEWS[7]]
+PROJECTOR_VIEWS = [VIEWS[0], VIEWS[1], VIEWS[3], VIEWS[5], VIEWS[6], VIEWS[7], VIEWS[9]]
 
 # A column, axis, series or figure is a count when its name says it counts people or records...
 COUNT_NAME = re.compile(
@@ -352,10 +353,13 @@ def test_public_page_sends_no_point_no_id_and_no_small_count(
 ):
     found = _scan(public_page, staff_app_server, path, {**params, "mode": "public"}, secrets)
     assert found.binaries and len(found.texts) >= 1
-    if path in ("map", "referrals", "expansion", "brief", "equity"):
+    if path in ("map", "referrals", "expansion", "brief", "equity", "impact"):
         assert found.downloads, f"{path}: no download was scanned"
     if path == "referrals":
         assert len(found.charts) >= 7 and found.tables
+    if path == "impact":  # both charts, the tables and the PNGs were there to be scanned
+        assert len(found.charts) >= 2 and len(found.tables) >= 4
+        assert any(name.endswith(".png") for name in found.downloads)
 
 
 @pytest.mark.parametrize(

@@ -20,6 +20,7 @@ FORBIDDEN = {
     "queries": {"ui", "pages", "geo", "planning", "ingest", "screens", "streamlit", "app"},
     "geo": {"ui", "pages", "screens", "app"},
     "planning": {"ui", "pages", "screens", "app"},
+    "impact": {"ui", "pages", "screens", "geo", "planning", "queries", "store", "ingest", "streamlit", "app"},
     "ingest": {"ui", "pages", "screens", "app"},
     "screens": {"ui", "pages", "streamlit", "app"},
     "ui": {"pages", "app"},

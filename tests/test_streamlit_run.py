@@ -8,7 +8,7 @@ from tests.helpers import open_page, page_drawn, screenshot
 
 pytestmark = pytest.mark.browser
 
-TITLES = ["Overview", "Map", "Referrals", "Equity", "Expansion planner", "Hearing brief"]
+TITLES = ["Overview", "Map", "Referrals", "Equity", "Is it working?", "Expansion planner", "Hearing brief"]
 
 
 @pytest.fixture

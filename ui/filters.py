@@ -27,7 +27,7 @@ from datetime import date
 
 import streamlit as st
 
-from domain import equity, program
+from domain import equity, impact, program
 from geo.map_page import ANY, DEFAULT_EDITION, DEFAULT_LAYERS, DISTRICT_EDITIONS, MAP_LAYERS
 from planning.projection import ASSUMPTION_NOTES
 from planning.tables import SORT_COLUMNS
@@ -320,11 +320,43 @@ BRIEF_EQUITY = Filter(
     help="Referral by race against White in the Central District, with the Relative Rate Index.",
 )
 
+
+# Impact ("Is it working?"). The comparison group is chosen per roll-out (each has its own matched
+# default), so each roll-out has its own list in the link.
+IMPACT_ROLLOUT = Filter(
+    "impact_rollout",
+    "Where LEAD started, and when",
+    "segmented_control",
+    default="pilot_zone",
+    options=tuple(impact.ROLLOUTS),
+    format=lambda key: impact.ROLLOUTS[key].label,
+)
+IMPACT_MONTHS_AFTER = Filter(
+    "impact_months_after",
+    "Months after launch in the estimate",
+    "segmented_control",
+    default=impact.POST_WINDOWS[-1],
+    options=impact.POST_WINDOWS,
+    format="{} months".format,
+    help="Both windows end before the 2020 change in low-level prosecutions.",
+)
+IMPACT_COMPARISON = {
+    key: Filter(
+        f"impact_comparison_{key}",
+        "Comparison neighbourhoods",
+        "multiselect",
+        default=(),
+        help="Neighbourhoods outside the Central District, the closest in level and trend before launch "
+        "chosen by default. Add or remove any; the estimate is refitted.",
+    )
+    for key in impact.ROLLOUTS
+}
 FILTERS = (PROJECTOR, PUBLIC_QUARTERS, STAFF_PERIOD, MAP_EDITION, MAP_AREA, MAP_REFERRAL_TYPE, MAP_OFFENSE,
            MAP_LAYER_PICK, REFERRALS_AREA, REFERRALS_STEP, LAUNCH_WINDOW, RANK_KIND, RANK_BY,
            RANK_CANDIDATES_ONLY, PROPOSAL_MODE, PICKED_NSAS, OBSERVED_AREA, CASELOAD_STANDARD, COMPARED,
            BRIEF_PROPOSAL, BRIEF_PAPER, BRIEF_EQUITY, EQUITY_AREA, EQUITY_BREAKDOWN, EQUITY_POINT,
-           *EQUITY_REFERENCE.values())  # fmt: skip
+           *EQUITY_REFERENCE.values(), IMPACT_ROLLOUT, IMPACT_MONTHS_AFTER,
+           *IMPACT_COMPARISON.values())  # fmt: skip
 
 
 def url_form(kind: str, value, format: Callable[[object], str] = str) -> str | list[str]:
