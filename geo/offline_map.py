@@ -7,6 +7,8 @@ at setup, served by Streamlit at ``/app/static``) makes the map independent of a
 
 from __future__ import annotations
 
+import re
+
 import folium
 from branca.element import Element, MacroElement, Template
 
@@ -40,6 +42,21 @@ ONLINE_TILES_ATTRIBUTION = (
     '&copy; <a href="https://carto.com/attributions">CARTO</a>'
 )
 DOWNTOWN_CENTER = (39.2905, -76.6205)
+
+
+# folium's page header forbids zooming the page ("maximum-scale=1.0, user-scalable=no"): a reader who
+# needs larger type could not pinch-zoom inside a map frame (WCAG 1.4.4; axe's meta-viewport rule).
+ZOOMABLE_VIEWPORT = '<meta name="viewport" content="width=device-width, initial-scale=1.0" />'
+_VIEWPORT_META = re.compile(r"<meta\s+name=[\"']viewport[\"'][^>]*>", re.IGNORECASE)
+
+
+def zoomable(html: str) -> str:
+    """``html`` with every viewport meta tag replaced by one that lets the reader zoom.
+
+    >>> zoomable('<meta name="viewport" content="width=device-width, user-scalable=no" />')
+    '<meta name="viewport" content="width=device-width, initial-scale=1.0" />'
+    """
+    return _VIEWPORT_META.sub(ZOOMABLE_VIEWPORT, html)
 
 
 def _localised(assets: list[tuple[str, str]], owner: str) -> list[tuple[str, str]]:
