@@ -175,6 +175,7 @@ def text_label(lat: float, lon: float, text: str, css_class: str = "map-label") 
             html=f'<div class="{html_text(css_class)}">{html_text(text, NAME_LIMIT)}</div>', icon_size=(0, 0)
         ),
         interactive=False,
+        keyboard=False,  # a name, not a control: no Tab stop (Leaflet makes every marker one)
     )
 
 

@@ -12,7 +12,7 @@ import re
 import folium
 from branca.element import Element, MacroElement, Template
 
-from geo.map_style import GROUND
+from geo.map_style import FOCUS_RING, GROUND
 
 STATIC_URL = "/app/static/vendor"
 
@@ -123,5 +123,13 @@ def base_map(center=DOWNTOWN_CENTER, zoom: int = 14, online_tiles: bool = True, 
     # A light ground colour so the offline map is not a grey void behind the vector context.
     folium_map.get_root().header.add_child(
         Element(f"<style>.leaflet-container{{background:{GROUND};}}</style>"), name="map_background"
+    )
+    # The keyboard focus shows on the map and its controls as on the page around it.
+    folium_map.get_root().header.add_child(
+        Element(
+            f"<style>.leaflet-container:focus-visible, .leaflet-container :focus-visible"
+            f"{{outline:3px solid {FOCUS_RING} !important; outline-offset:-3px;}}</style>"
+        ),
+        name="map_focus",
     )
     return folium_map

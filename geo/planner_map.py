@@ -108,6 +108,9 @@ _DENSITY_PER_FEATURE = JsCode(
     + ";\n"
     "    feature.properties.density_text = shown[1];\n"
     "    layer.setStyle({fillColor: shown[0]});\n"
+    # Chromium makes an SVG shape a Tab stop once Leaflet listens for its focus (to show its tooltip):
+    # 278 stops before anything after the map. Each density is in the map's table instead.
+    "    layer.on('add', function () { layer.getElement().setAttribute('tabindex', '-1'); });\n"
     "}"
 )
 _TOJSON = Template("{{ value | tojson }}")  # a value written as the map's templates write it
@@ -281,6 +284,7 @@ def _site_marker(site) -> folium.Marker:
         location=(site.lat, site.lon),
         icon=folium.DivIcon(html=html, icon_size=(0, 0)),
         tooltip=html_text(site.name),
+        keyboard=False,  # its name is written beside the star, and in the legend and the map's table
     )
 
 

@@ -125,26 +125,80 @@ def go_to_page(page, title: str) -> None:
 
 
 # The element that has the keyboard focus, inside frames too, and whether its focus can be seen: an
-# outline, a ring drawn as a box shadow, or a border that differs from the unfocused look.
+# outline or a ring drawn as a box shadow on the element, on the label around it (a toggle's, a
+# checkbox's or a radio option's input is visually hidden) or on the text box or select it is part of.
 FOCUS_STATE = """() => {
-  let doc = document, el = document.activeElement, frames = [];
-  while (el && (el.tagName === 'IFRAME') && el.contentDocument) {
+  let doc = document, el = document.activeElement;
+  const frames = [];
+  while (el && el.tagName === 'IFRAME' && el.contentDocument) {
     frames.push(el.title || el.src);
     doc = el.contentDocument;
     el = doc.activeElement;
   }
   if (!el || el === doc.body) return {tag: null, frames};
-  const style = doc.defaultView.getComputedStyle(el);
-  const within = el.closest('[data-baseweb], [data-testid]');
-  const ring = within ? doc.defaultView.getComputedStyle(within) : style;
-  const visible = s => (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0)
-    || (s.boxShadow && s.boxShadow !== 'none');
-  const box = el.getBoundingClientRect();
+  const view = doc.defaultView;
+  const ringed = node => {
+    if (!node) return false;
+    const s = view.getComputedStyle(node);
+    return (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2)
+      || (!!s.boxShadow && s.boxShadow !== 'none' && node === el);
+  };
+  // an input hidden visually inside the control it drives (a slider's thumb): the control shows it
+  let hidden = null;
+  for (let node = el; node && node !== doc.body && !hidden; node = node.parentElement) {
+    const s = view.getComputedStyle(node);
+    if (s.clipPath === 'inset(50%)' || (s.overflow === 'hidden' && node.getBoundingClientRect().width <= 1)) {
+      hidden = node;
+    }
+  }
+  const box_of = '[data-baseweb="input"], [data-baseweb="textarea"], [data-baseweb="select"] > div';
+  const holders = [hidden ? null : el, el.closest('label'), hidden ? hidden.parentElement : null,
+                   el.closest(box_of)];
+  const box = (holders.find(ringed) || el).getBoundingClientRect();  // the ring's, not a hidden input's
+  const testid = (el.closest('[data-testid]') || {dataset: {}}).dataset.testid || null;
+  const widgets = ['stRadio', 'stMultiSelect', 'stSlider'].map(id => `[data-testid="${id}"]`);
+  const widget = el.closest(widgets.join());
+  const group = widget ? widget.innerText.trim().split('\\n')[0] : null;
   return {
-    tag: el.tagName, role: el.getAttribute('role'), label: (el.getAttribute('aria-label') || el.innerText
-      || el.value || '').slice(0, 60), frames,
-    outline: `${style.outlineStyle} ${style.outlineWidth} ${style.outlineColor}`,
-    shadow: style.boxShadow, visible: visible(style) || visible(ring),
-    on_screen: box.width > 0 && box.height > 0,
+    tag: el.tagName, role: el.getAttribute('role'), testid, group, frames, checked: !!el.checked,
+    text: (el.getAttribute('aria-label') || el.innerText || el.value || '').trim().slice(0, 80),
+    pressed: el.getAttribute('aria-pressed'), expanded: el.getAttribute('aria-expanded'),
+    visible: holders.some(ringed) && box.width > 0 && box.height > 0,
   };
 }"""
+
+
+def tab_to(page, wanted, limit: int = 160, backwards: bool = False) -> dict:
+    """Press Tab (Shift+Tab: ``backwards``) until the focused element is ``wanted`` (a test on
+    ``FOCUS_STATE``); every element the focus passes on the way must show it. Returns its state."""
+    passed = []
+    for _ in range(limit):
+        page.keyboard.press("Shift+Tab" if backwards else "Tab")
+        state = page.evaluate(FOCUS_STATE)
+        if state["tag"] is None:
+            continue  # the document itself, between the last element and the first
+        if not state["visible"]:
+            html = page.evaluate("document.activeElement.outerHTML.slice(0, 300)")
+            raise AssertionError(f"focus not visible on {state}: {html} (after {passed[-3:]})")
+        passed.append(f"{state['tag']} {state['testid']} {state['text'][:30]!r}")
+        if wanted(state):
+            return state
+    raise AssertionError(f"{limit} presses of Tab did not reach the element; passed: {passed}")
+
+
+def focus_state(page) -> dict:
+    """Where the focus is now; it must be visible."""
+    state = page.evaluate(FOCUS_STATE)
+    assert state["tag"] is not None and state["visible"], f"focus not visible: {state}"
+    return state
+
+
+def arrow_to(page, wanted, key: str = "ArrowRight", limit: int = 20) -> dict:
+    """Move inside a group that takes one Tab stop (pills, radio options) with an arrow key until
+    the focus is on ``wanted``; the focus must show at each step. Returns its state."""
+    for _ in range(limit):
+        state = focus_state(page)
+        if wanted(state):
+            return state
+        page.keyboard.press(key)
+    raise AssertionError(f"{limit} presses of {key} did not reach the element (last: {focus_state(page)})")
