@@ -182,16 +182,16 @@ def text_label(lat: float, lon: float, text: str, css_class: str = "map-label") 
 # Legends ---------------------------------------------------------------------------------------------
 
 # A legend box, on a map or beside it on the page (``legend_box``).
-LEGEND_CSS = """
-  .lead-legend { background: rgba(255,255,255,0.94); padding: 8px 12px; border: 1px solid #555;
-                 border-radius: 4px; font: 15px/1.4 sans-serif; color: #111; }
-  .lead-legend h4 { margin: 0 0 4px; font-size: 15px; color: #111; }
-  .lead-legend .note { font-size: 12px; color: #333; }
-  .lead-legend .swatch { display: inline-block; width: 22px; height: 12px; margin-right: 6px;
-                         vertical-align: middle; box-sizing: border-box; flex: none; }
-  .lead-legend.folding { padding: 4px 8px; font: 13px/1.35 sans-serif; max-width: 190px; }
-  .lead-legend.folding summary { font-weight: bold; cursor: pointer; }
-  .lead-legend.folding .swatch { width: 18px; height: 10px; margin-right: 5px; }
+LEGEND_CSS = f"""
+  .lead-legend {{ background: rgba(255,255,255,0.94); padding: 8px 12px; border: 1px solid #555;
+                 border-radius: 4px; font: 15px/1.4 sans-serif; color: {INK}; }}
+  .lead-legend h4 {{ margin: 0 0 4px; font-size: 15px; color: {INK}; }}
+  .lead-legend .note {{ font-size: 12px; color: {TEXT}; }}
+  .lead-legend .swatch {{ display: inline-block; width: 22px; height: 12px; margin-right: 6px;
+                         vertical-align: middle; box-sizing: border-box; flex: none; }}
+  .lead-legend.folding {{ padding: 4px 8px; font: 13px/1.35 sans-serif; max-width: 190px; }}
+  .lead-legend.folding summary {{ font-weight: bold; cursor: pointer; }}
+  .lead-legend.folding .swatch {{ width: 18px; height: 10px; margin-right: 5px; }}
 """
 # Beside the map on the page: the boxes stack, full width of their column, rows wrap under the swatch.
 BESIDE_CSS = """

@@ -106,14 +106,18 @@ def data_source_banner() -> None:
 # * The keyboard focus is always visible (2.4.7): a 3 px ring (``FOCUS_RING``) outside the element, so
 #   it shows on dark (selected, primary) buttons too; around the label of a toggle, checkbox or radio
 #   option or a slider's thumb, whose own input is visually hidden; around a text box or select.
+CAPTION_TEXT = "#5a5f66"
+CAPTION_CODE = "#0f6b52"
+LABEL_TEXT = "#1b1f24"  # the theme's text colour (.streamlit/config.toml)
+CONTROL_EDGE = "#6b7280"
 WCAG_CSS = f"""
   .stApp [data-testid="stCaptionContainer"], .stApp [data-testid="stCaptionContainer"] p {{
-    color: #5a5f66; opacity: 1; }}
-  .stApp [data-testid="stCaptionContainer"] code {{ color: #0f6b52; }}
-  .stApp [data-testid="stWidgetLabel"] [data-testid="stMarkdownContainer"] p {{ color: #31333f; }}
+    color: {CAPTION_TEXT}; opacity: 1; }}
+  .stApp [data-testid="stCaptionContainer"] code {{ color: {CAPTION_CODE}; }}
+  .stApp [data-testid="stWidgetLabel"] [data-testid="stMarkdownContainer"] p {{ color: {LABEL_TEXT}; }}
   .stApp [data-testid="stWidgetLabel"], .stApp [data-testid="stWidgetLabel"] * {{
     white-space: normal !important; overflow: visible !important; text-overflow: clip !important; }}
-  .stApp [data-testid="stCheckbox"] label > span + div {{ box-shadow: inset 0 0 0 1px #6b7280; }}
+  .stApp [data-testid="stCheckbox"] label > span + div {{ box-shadow: inset 0 0 0 1px {CONTROL_EDGE}; }}
   .stApp :focus-visible {{ outline: 3px solid {FOCUS_RING} !important; outline-offset: 2px !important; }}
   .stApp [data-baseweb="input"]:focus-within, .stApp [data-baseweb="select"] > div:focus-within,
   .stApp [data-baseweb="textarea"]:focus-within, .stApp label:has(input:focus-visible),
