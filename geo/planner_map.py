@@ -216,8 +216,8 @@ def density_table(densities: pd.DataFrame) -> pd.DataFrame:
 
     >>> frame = pd.DataFrame({"name": ["A", "B"], "is_candidate": [True, False],
     ...                       "eligible_per_year_km2": [3.0, None]})
-    >>> density_table(frame).iloc[1].tolist()
-    ['B', 'no', '—', 'Hidden (fewer than 5) or withheld']
+    >>> density_table(frame).iloc[1].tolist() == ["B", "no", "—", ARREST_DENSITY.hidden_legend]
+    True
     """
     values = densities["eligible_per_year_km2"]
     bins = density_bins(values)
@@ -225,7 +225,7 @@ def density_table(densities: pd.DataFrame) -> pd.DataFrame:
     frame = pd.DataFrame(
         {
             "Neighbourhood": densities["name"].tolist(),
-            "Expansion candidate": ["yes" if flag else "no" for flag in densities["is_candidate"]],
+            LAYERS["candidates"].legend: ["yes" if flag else "no" for flag in densities["is_candidate"]],
             ARREST_DENSITY.unit: ["—" if pd.isna(value) else f"{value:,.1f}" for value in values],
             "Legend class": [
                 ARREST_DENSITY.hidden_legend if pd.isna(value) else words.get(_colour_for(value, bins), "0.0")
