@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Fetch the Leaflet files the map serves locally (static/vendor/), from the npm registry, and axe-core
 # (static/vendor/axe-core/axe.min.js), which only the accessibility tests inject into pages: the app
-# never links to it. Run by `make` at setup; the app itself never loads anything from a CDN.
+# never links to it and ui/serve.py refuses to serve it. Run by `make` at setup; the app itself never loads anything from a CDN.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dest=static/vendor

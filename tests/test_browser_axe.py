@@ -21,7 +21,7 @@ from collections import Counter
 import pytest
 
 from tests.accessibility import VIEWPORT, app_pages, axe_source, go_to_page, run_axe, sign_in_as_staff
-from tests.helpers import ARTIFACTS, open_page, page_drawn
+from tests.helpers import ARTIFACTS, MAP_FRAME, open_page, page_drawn, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -101,6 +101,7 @@ def test_no_serious_or_critical_axe_violation(mode, app_page, axe, server, publi
         open_page(page, f"{server}/{app_page.url_path}{query}")
         page_drawn(page)
     violations = run_axe(page, axe)
+    legends_beside_the_maps(page, f"legends-{app_page.url_path or 'overview'}-{mode}")
     _report[f"{app_page.title} / {mode}"] = {
         "page": app_page.title,
         "mode": mode,
@@ -113,6 +114,31 @@ def test_no_serious_or_critical_axe_violation(mode, app_page, axe, server, publi
     unexplained = [f"{v['id']} ({v['impact']}, {v['where']})" for v in violations
                    if v["impact"] not in BLOCKING and v["id"] not in ALLOWED]  # fmt: skip
     assert not unexplained, f"{app_page.title} ({mode}): not in ALLOWED with a reason: {unexplained}"
+
+
+def legends_beside_the_maps(page, name: str) -> None:
+    """The legends of the Map page's and the planner's maps sit beside or under their map, never over
+    it (each map frame holds no legend box, and no legend box on the page overlaps a map frame); a
+    picture of the first such map at 1280x720 is saved to be looked at."""
+    frames = page.locator(MAP_FRAME)
+    legends = page.get_by_test_id("map-legend")
+    if not frames.count() or not legends.count():
+        return  # no map here, or one that keeps its legend inside (the Overview's pan-and-zoom map)
+    for index in range(frames.count()):
+        assert not page.frame_locator(MAP_FRAME).nth(index).locator(".lead-legend").count()
+    frames.first.evaluate("frame => frame.scrollIntoView({block: 'center'})")  # the whole map in view
+    boxes = [frames.nth(i).bounding_box() for i in range(frames.count())]
+    for index in range(legends.count()):
+        legend = legends.nth(index).bounding_box()
+        for frame in boxes:
+            apart = (
+                legend["x"] >= frame["x"] + frame["width"] - 0.5
+                or legend["x"] + legend["width"] <= frame["x"] + 0.5
+                or legend["y"] >= frame["y"] + frame["height"] - 0.5
+                or legend["y"] + legend["height"] <= frame["y"] + 0.5
+            )
+            assert apart, f"{name}: a legend {legend} lies over a map {frame}"
+    screenshot(page, name)
 
 
 def test_pages_come_from_app_py():
