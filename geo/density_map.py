@@ -39,6 +39,7 @@ from geo.layers import (
     css_colour,
     features_json,
     label_class,
+    legend_html,
     legend_row,
     path_style,
 )
@@ -93,11 +94,14 @@ def density_map(
     area: AreaChoice | None = None,
     large_type: bool = False,
     visible: Collection[str] | None = None,
+    legends: bool = True,
 ) -> folium.Map:
     """The Map page's map: context, density layers and legends, zoomed to ``area``.
 
     ``visible``: keys of ``geo.map_page.MAP_LAYERS`` to draw (default: all); the picked area's outline
     is always drawn. ``large_type`` (projector mode) sets every label, legend and tooltip a size larger.
+    ``legends=False``: no legend on the map (the page draws ``legend_contents`` beside it, where
+    they cover nothing); a downloaded map keeps them, as it has nowhere else to show them.
     """
     shown = set(MAP_LAYERS if visible is None else visible)
     folium_map = base_map(zoom=CITY_ZOOM)
@@ -125,10 +129,10 @@ def density_map(
     if "neighbourhoods" in built:
         HoverName(built["neighbourhoods"].outlines, "Neighbourhood").add_to(folium_map)
     ZoomedOutClass(STREET_LABEL_MIN_ZOOM).add_to(folium_map)
-    legend = _legend(kinds, context.edition, area)
+    legend = _legend(kinds, context.edition, area) if legends else None
     if legend is not None:
         legend.add_to(folium_map)
-    for layer, cells in zip(drawn, cell_layers, strict=True):
+    for layer, cells in zip(drawn, cell_layers, strict=True) if legends else ():
         ScaleLegend(layer, cells).add_to(folium_map)
     if area is not None and area.bounds is not None:
         folium_map.fit_bounds(area.bounds, padding=(12, 12), max_zoom=AREA_MAX_ZOOM)
@@ -284,15 +288,36 @@ def _density_group(layer: DensityLayer) -> FeatureGroup:
     return group
 
 
+def _legend_rows(kinds: Collection[str], edition: str, area: AreaChoice | None) -> list:
+    edition_label = DISTRICT_EDITIONS.get(edition, edition).split(" (")[0]
+    label = area.label if area is not None else ""
+    return [
+        legend_row(LAYERS[key], edition=edition_label, label=label) for key in LEGEND_ORDER if key in kinds
+    ]
+
+
 def _legend(kinds: Collection[str], edition: str, area: AreaChoice | None) -> Legend | None:
     """The boundaries legend, listing only the outlines drawn (and which district edition); None when
     none is."""
-    edition_label = DISTRICT_EDITIONS.get(edition, edition).split(" (")[0]
-    label = area.label if area is not None else ""
-    rows = [
-        legend_row(LAYERS[key], edition=edition_label, label=label) for key in LEGEND_ORDER if key in kinds
-    ]
+    rows = _legend_rows(kinds, edition, area)
     return Legend("Boundaries", rows, position="bottomleft") if rows else None
+
+
+def legend_contents(
+    context: MapContext,
+    layers: list[DensityLayer],
+    area: AreaChoice | None = None,
+    visible: Collection[str] | None = None,
+) -> list[str]:
+    """The legends of ``density_map`` with the same arguments, as HTML contents to draw beside it:
+    the colour scale of each density layer drawn, then the boundaries drawn."""
+    shown = set(MAP_LAYERS if visible is None else visible)
+    picked = area is not None and area.kind in ("district", "neighborhood")
+    contents = [scale_legend_html(layer) for layer in layers if layer.key in shown]
+    rows = _legend_rows(_kinds(shown, bool(context.streets), picked), context.edition, area)
+    if rows:
+        contents.append(legend_html("Boundaries", rows))
+    return contents
 
 
 _SCALE_TEMPLATE = Template(
@@ -346,7 +371,7 @@ def scale_legend_html(layer: DensityLayer) -> str:
         notes.append(f"Colours: {layer.scale.palette}")
     if layer.hidden.cells:
         notes.append(hidden_cells_legend(bool(layer.hidden.withheld)))
-    note_html = "".join(f'<div style="font-size:12px;color:#333">{html_text(note)}</div>' for note in notes)
+    note_html = "".join(f'<div class="note">{html_text(note)}</div>' for note in notes)
     return f"<h4>{html_text(layer.title)}</h4>{''.join(rows)}{note_html}"
 
 

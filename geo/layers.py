@@ -175,24 +175,46 @@ def text_label(lat: float, lon: float, text: str, css_class: str = "map-label") 
             html=f'<div class="{html_text(css_class)}">{html_text(text, NAME_LIMIT)}</div>', icon_size=(0, 0)
         ),
         interactive=False,
+        keyboard=False,  # a name, not a control: no Tab stop (Leaflet makes every marker one)
     )
 
 
 # Legends ---------------------------------------------------------------------------------------------
 
+# A legend box, on a map or beside it on the page (``legend_box``).
+LEGEND_CSS = f"""
+  .lead-legend {{ background: rgba(255,255,255,0.94); padding: 8px 12px; border: 1px solid #555;
+                 border-radius: 4px; font: 15px/1.4 sans-serif; color: {INK}; }}
+  .lead-legend h4 {{ margin: 0 0 4px; font-size: 15px; color: {INK}; }}
+  .lead-legend .note {{ font-size: 12px; color: {TEXT}; }}
+  .lead-legend .swatch {{ display: inline-block; width: 22px; height: 12px; margin-right: 6px;
+                         vertical-align: middle; box-sizing: border-box; flex: none; }}
+  .lead-legend.folding {{ padding: 4px 8px; font: 13px/1.35 sans-serif; max-width: 190px; }}
+  .lead-legend.folding summary {{ font-weight: bold; cursor: pointer; }}
+  .lead-legend.folding .swatch {{ width: 18px; height: 10px; margin-right: 5px; }}
+"""
+# Beside the map on the page: the boxes stack, full width of their column, rows wrap under the swatch.
+BESIDE_CSS = """
+  .lead-legend.beside { margin: 0 0 10px; max-width: none; padding: 8px 10px; }
+  .lead-legend.beside > div, .lead-legend.beside details > div { display: flex; align-items: baseline;
+                                                                 gap: 0; margin: 2px 0; }
+  .lead-legend.beside .swatch { transform: translateY(1px); }
+  .lead-legend.beside.large { font-size: 24px; }
+  .lead-legend.beside.large h4, .lead-legend.beside.large summary,
+  .lead-legend.beside.large .note { font-size: 24px; }
+  .lead-legend.beside.large .swatch { width: 30px; height: 18px; }
+  .lead-legends.under { display: flex; flex-wrap: wrap; gap: 0 12px; align-items: flex-start; }
+  .lead-legends.under .lead-legend { flex: 1 1 18em; }
+  .lead-legends.under details { column-width: 16em; column-gap: 24px; }
+  .lead-legends.under summary { column-span: all; }
+"""
+
 _LEGEND_TEMPLATE = Template(
     """
 {% macro html(this, kwargs) %}
-<style>
-  .lead-legend { background: rgba(255,255,255,0.94); padding: 8px 12px; border: 1px solid #555;
-                 border-radius: 4px; font: 15px/1.4 sans-serif; color: #111; }
-  .lead-legend h4 { margin: 0 0 4px; font-size: 15px; }
-  .lead-legend .swatch { display: inline-block; width: 22px; height: 12px; margin-right: 6px;
-                         vertical-align: middle; box-sizing: border-box; }
-  .lead-legend.folding { padding: 4px 8px; font: 13px/1.35 sans-serif; max-width: 190px; }
-  .lead-legend.folding summary { font-weight: bold; cursor: pointer; }
-  .lead-legend.folding .swatch { width: 18px; height: 10px; margin-right: 5px; }
-</style>
+<style>"""
+    + LEGEND_CSS
+    + """</style>
 {% endmacro %}
 {% macro script(this, kwargs) %}
 (function() {
@@ -227,6 +249,16 @@ def legend_html(title: str, items: Iterable[tuple[str, str, str]], folding: bool
     if folding:
         return f"<details open><summary>{html_text(title)}</summary>{rows}</details>"
     return f"<h4>{html_text(title)}</h4>{rows}"
+
+
+def legend_boxes(contents: Iterable[str], large_type: bool = False, under: bool = False) -> str:
+    """Legends as boxes of their own on the page (each ``content`` from ``legend_html``), with their
+    style: the look they have on a map. Stacked, for a column beside the map; ``under``: side by side
+    in a row under it, their rows flowing into columns."""
+    box_class = "lead-legend beside large" if large_type else "lead-legend beside"
+    boxes = "".join(f'<div class="{box_class}" data-testid="map-legend">{text}</div>' for text in contents)
+    row_class = "lead-legends under" if under else "lead-legends"
+    return f'<style>{LEGEND_CSS}{BESIDE_CSS}</style><div class="{row_class}">{boxes}</div>'
 
 
 class Legend(MacroElement):

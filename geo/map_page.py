@@ -14,7 +14,10 @@ from datetime import date
 from functools import cache
 from pathlib import Path
 
+import h3
 import pandas as pd
+from shapely import STRtree
+from shapely.geometry import Point, shape
 
 from domain import disclosure, program
 from domain.figures import (
@@ -360,3 +363,70 @@ def cells_download(layers: list[DensityLayer], details: dict[str, str]) -> dict:
     """
     features = [feature for layer in layers for feature in layer.cells["features"]]
     return {"type": "FeatureCollection", "metadata": details, "features": features}
+
+
+# The map in words and as a table (its text alternative, WCAG 1.1.1) ------------------------------------
+
+TABLE_AREA = "Neighbourhood"
+MAP_TABLE_NOTE = (
+    "Each row adds up the drawn cells whose centre lies in the neighbourhood: the same counts the map "
+    "shows, nothing it hides. A cell can reach over a neighbourhood's edge."
+)
+
+
+def counts_by_neighbourhood(
+    layers: list[DensityLayer], neighborhoods: pd.DataFrame, visible: Collection[str], public: bool
+) -> pd.DataFrame:
+    """What the map's cells hold, per neighbourhood: the records of every drawn cell whose centre lies
+    in it, per density layer switched on, most first.
+
+    Built only from the drawn cells (``DensityLayer.cells``: in a public view those already published,
+    small ones left out), so the table tells nothing the map does not; counts are written by
+    ``domain.privacy.public_count``. ``neighborhoods``: rows with ``name`` and ``geojson``.
+    """
+    drawn = [layer for layer in layers if layer.key in visible]
+    columns = [TABLE_AREA, *(CELL_LAYERS[layer.key].noun.capitalize() for layer in drawn)]
+    if not drawn or neighborhoods.empty:
+        return pd.DataFrame(columns=columns)
+    shapes = [shape(json.loads(text)) for text in neighborhoods["geojson"]]
+    tree, names = STRtree(shapes), neighborhoods["name"].tolist()
+    totals: dict[str, dict[str, int]] = {}  # neighbourhood -> layer -> records
+    for layer in drawn:
+        for feature in layer.cells["features"]:
+            lat, lon = _cell_centre(feature["properties"]["cell"])
+            point = Point(lon, lat)
+            found = [i for i in tree.query(point) if shapes[i].covers(point)]
+            if not found:
+                continue  # a cell centred outside every neighbourhood (the harbour, the county line)
+            row = totals.setdefault(names[found[0]], {})
+            row[layer.key] = row.get(layer.key, 0) + int(feature["properties"]["count"])
+    first = drawn[0].key
+    ordered = sorted(totals.items(), key=lambda item: (-item[1].get(first, 0), item[0]))
+    rows = [
+        [name, *(public_count(row.get(layer.key, 0), public) for layer in drawn)] for name, row in ordered
+    ]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _cell_centre(cell: str) -> tuple[float, float]:
+    return h3.cell_to_latlng(cell)
+
+
+def map_description(
+    layers: list[DensityLayer], visible: Collection[str], area_label: str, period: str
+) -> str:
+    """What the map shows, in one paragraph (read first by a screen reader, before the table)."""
+    parts = []
+    for layer in layers:
+        if layer.key not in visible:
+            continue
+        cells = len(layer.cells["features"])
+        classes = ", ".join(layer.scale.labels()) if layer.scale else "none"
+        parts.append(
+            f"{layer.noun} counted per hexagonal cell: {cells:,} cells drawn, in classes of {classes} "
+            f"{layer.noun}"
+        )
+    outlines = [MAP_LAYERS[key] for key in _OUTLINES if key in visible]
+    what = "; ".join(parts) if parts else "no density layer switched on"
+    over = f" Outlines drawn: {', '.join(outlines)}." if outlines else ""
+    return f"Map of {area_label}, {period}: {what}.{over}"

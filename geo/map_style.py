@@ -33,6 +33,9 @@ INK = "#111111"  # titles, and the outline of a shape under the pointer
 FRAME = "#555555"  # the still maps' frame
 HALO = "#ffffff"  # the rim around a name written over the map
 KEY_EDGE = "#666666"  # the edge of a legend swatch of a data class (cells, densities)
+# The ring around whatever has the keyboard focus, on the page and inside the map frames (WCAG 2.4.7):
+# 6:1 or more against white, the map's ground and the basemap.
+FOCUS_RING = "#1a5fb4"
 STILL_LINE_SCALE = 0.65  # points of line in a still map per screen pixel
 LEGEND_MAX_WIDTH = 3.0  # screen pixels: a legend's line is never thicker than this
 

@@ -7,10 +7,12 @@ at setup, served by Streamlit at ``/app/static``) makes the map independent of a
 
 from __future__ import annotations
 
+import re
+
 import folium
 from branca.element import Element, MacroElement, Template
 
-from geo.map_style import GROUND
+from geo.map_style import FOCUS_RING, GROUND
 
 STATIC_URL = "/app/static/vendor"
 
@@ -40,6 +42,21 @@ ONLINE_TILES_ATTRIBUTION = (
     '&copy; <a href="https://carto.com/attributions">CARTO</a>'
 )
 DOWNTOWN_CENTER = (39.2905, -76.6205)
+
+
+# folium's page header forbids zooming the page ("maximum-scale=1.0, user-scalable=no"): a reader who
+# needs larger type could not pinch-zoom inside a map frame (WCAG 1.4.4; axe's meta-viewport rule).
+ZOOMABLE_VIEWPORT = '<meta name="viewport" content="width=device-width, initial-scale=1.0" />'
+_VIEWPORT_META = re.compile(r"<meta\s+name=[\"']viewport[\"'][^>]*>", re.IGNORECASE)
+
+
+def zoomable(html: str) -> str:
+    """``html`` with every viewport meta tag replaced by one that lets the reader zoom.
+
+    >>> zoomable('<meta name="viewport" content="width=device-width, user-scalable=no" />')
+    '<meta name="viewport" content="width=device-width, initial-scale=1.0" />'
+    """
+    return _VIEWPORT_META.sub(ZOOMABLE_VIEWPORT, html)
 
 
 def _localised(assets: list[tuple[str, str]], owner: str) -> list[tuple[str, str]]:
@@ -106,5 +123,13 @@ def base_map(center=DOWNTOWN_CENTER, zoom: int = 14, online_tiles: bool = True, 
     # A light ground colour so the offline map is not a grey void behind the vector context.
     folium_map.get_root().header.add_child(
         Element(f"<style>.leaflet-container{{background:{GROUND};}}</style>"), name="map_background"
+    )
+    # The keyboard focus shows on the map and its controls as on the page around it.
+    folium_map.get_root().header.add_child(
+        Element(
+            f"<style>.leaflet-container:focus-visible, .leaflet-container :focus-visible"
+            f"{{outline:3px solid {FOCUS_RING} !important; outline-offset:-3px;}}</style>"
+        ),
+        name="map_focus",
     )
     return folium_map

@@ -108,6 +108,9 @@ _DENSITY_PER_FEATURE = JsCode(
     + ";\n"
     "    feature.properties.density_text = shown[1];\n"
     "    layer.setStyle({fillColor: shown[0]});\n"
+    # Chromium makes an SVG shape a Tab stop once Leaflet listens for its focus (to show its tooltip):
+    # 278 stops before anything after the map. Each density is in the map's table instead.
+    "    layer.on('add', function () { layer.getElement().setAttribute('tabindex', '-1'); });\n"
     "}"
 )
 _TOJSON = Template("{{ value | tojson }}")  # a value written as the map's templates write it
@@ -205,6 +208,56 @@ def period_values(densities: pd.DataFrame) -> PeriodValues:
     return PeriodValues(densities=by_name, legend_html=legend)
 
 
+def density_table(densities: pd.DataFrame) -> pd.DataFrame:
+    """The drawing map as a table (its text alternative): each neighbourhood, whether it is a named
+    candidate, its density and the legend class it is drawn in, densest first. Built from the same
+    masked densities as the map's colours (``planning.tables.neighbourhood_densities``): a density
+    hidden on the map is hidden here.
+
+    >>> frame = pd.DataFrame({"name": ["A", "B"], "is_candidate": [True, False],
+    ...                       "eligible_per_year_km2": [3.0, None]})
+    >>> density_table(frame).iloc[1].tolist() == ["B", "no", "—", ARREST_DENSITY.hidden_legend]
+    True
+    """
+    values = densities["eligible_per_year_km2"]
+    bins = density_bins(values)
+    words = {colour: text for colour, text, _ in _density_legend_rows(bins, by_colour=True)}
+    frame = pd.DataFrame(
+        {
+            "Neighbourhood": densities["name"].tolist(),
+            LAYERS["candidates"].legend: ["yes" if flag else "no" for flag in densities["is_candidate"]],
+            ARREST_DENSITY.unit: ["—" if pd.isna(value) else f"{value:,.1f}" for value in values],
+            "Legend class": [
+                ARREST_DENSITY.hidden_legend if pd.isna(value) else words.get(_colour_for(value, bins), "0.0")
+                for value in values
+            ],
+            "_order": [-1.0 if pd.isna(value) else float(value) for value in values],
+        }
+    )
+    frame = frame.sort_values(["_order", "Neighbourhood"], ascending=[False, True], kind="stable")
+    return frame.drop(columns="_order").reset_index(drop=True)
+
+
+DENSITY_TABLE_NOTE = (
+    "The densities the map's neighbourhoods are filled by, for the period shown; the legend class is "
+    "the fill's range. Where a count is hidden on the map it is hidden here too."
+)
+
+
+def drawing_map_description(densities: pd.DataFrame, period: str) -> str:
+    """What the drawing map shows, in one paragraph (read before its table)."""
+    values = densities["eligible_per_year_km2"]
+    classes = [text for _, text, _ in _density_legend_rows(density_bins(values))]
+    candidates = ", ".join(densities.loc[densities["is_candidate"], "name"].map(str))
+    return (
+        f"Map of Baltimore's {len(densities):,} neighbourhoods, {period}, each filled by its "
+        f"{ARREST_DENSITY.unit.lower()}, in {len(classes)} classes ({'; '.join(classes) or 'none'}), "
+        f"{int(values.isna().sum()):,} hidden. Outlined on it: the police districts, the LEAD pilot "
+        f"zone, the case-management site and the named expansion candidates ({candidates or 'none'}). "
+        "Draw an area on the map, or pick neighbourhoods above it, to make a proposal."
+    )
+
+
 def fill_period(script: str, densities: pd.DataFrame) -> str:
     """The script of ``planner_base_map`` with the period's values (``period_values(densities)``) in
     place of the stand-ins: the same text the map renders to when drawn with those values."""
@@ -212,6 +265,8 @@ def fill_period(script: str, densities: pd.DataFrame) -> str:
     for slot, value in ((_SLOTS.densities, values.densities), (_SLOTS.legend_html, values.legend_html)):
         placeholder = _TOJSON.render(value=slot)
         places = script.count(placeholder)
+        if places == 0 and slot == _SLOTS.legend_html and _SLOTS.densities not in script:
+            continue  # a map drawn with its legend beside it (``legend=False``) has no place for one
         if places != 1:
             raise ValueError(f"the drawing map's script has {places} places for {slot!r} instead of one")
         script = script.replace(placeholder, _TOJSON.render(value=value))
@@ -229,6 +284,7 @@ def _site_marker(site) -> folium.Marker:
         location=(site.lat, site.lon),
         icon=folium.DivIcon(html=html, icon_size=(0, 0)),
         tooltip=html_text(site.name),
+        keyboard=False,  # its name is written beside the star, and in the legend and the map's table
     )
 
 
@@ -237,12 +293,16 @@ def _swatch(colour: str) -> str:
     return css_colour(colour, ARREST_DENSITY.fill_opacity)
 
 
-def _density_legend_rows(bins: list[float]) -> list[tuple[str, str, str]]:
+def _density_legend_rows(bins: list[float], by_colour: bool = False) -> list[tuple[str, str, str]]:
+    """(swatch, words, border) per density class; ``by_colour``: the class's colour in place of its
+    swatch (to name the class a value is drawn in)."""
     colours = ARREST_DENSITY.colours
     offset = len(colours) - len(bins)
     rows, lower = [], 0.0
     for index, edge in enumerate(bins):
-        rows.append((_swatch(colours[offset + index]), f"{lower:,.1f}–{edge:,.1f}", f"1px solid {KEY_EDGE}"))
+        colour = colours[offset + index]
+        swatch = colour if by_colour else _swatch(colour)
+        rows.append((swatch, f"{lower:,.1f}–{edge:,.1f}", f"1px solid {KEY_EDGE}"))
         lower = edge
     return rows
 
@@ -253,13 +313,16 @@ def planner_base_map(
     neighbourhoods: pd.DataFrame,
     site,
     large_type: bool = False,
+    legend: bool = True,
 ) -> folium.Map:
     """The drawing map. ``neighbourhoods`` has ``name``, ``geojson`` and ``is_candidate``; ``site`` has
     lon, lat, name. ``large_type`` (projector mode) sets the legend, labels and tooltips a size larger.
+    ``legend=False``: no legend on the map (the page draws ``period_values(...).legend_html`` beside
+    it, where it covers no candidate area).
 
     Everything the period changes is a stand-in: render the map once and give each rerun's script the
     period's figures with ``fill_period``."""
-    return _drawing_map(pilot_zone, districts, neighbourhoods, site, large_type, _SLOTS)
+    return _drawing_map(pilot_zone, districts, neighbourhoods, site, large_type, _SLOTS, legend)
 
 
 def _drawing_map(
@@ -269,6 +332,7 @@ def _drawing_map(
     site,
     large_type: bool,
     period: PeriodValues,
+    legend: bool = True,
 ) -> folium.Map:
     folium_map = base_map(zoom=12, center=CITY_CENTRE)
     _planner_styles(folium_map)
@@ -302,7 +366,8 @@ def _drawing_map(
         },
         edit_options={"edit": True, "remove": True},
     ).add_to(folium_map)
-    Legend(html=period.legend_html, position="bottomleft", folding=True).add_to(folium_map)
+    if legend:
+        Legend(html=period.legend_html, position="bottomleft", folding=True).add_to(folium_map)
     folium.LayerControl(collapsed=True).add_to(folium_map)
     return use_local_assets(folium_map)
 
@@ -341,16 +406,28 @@ def _view_of(geometries: list[BaseGeometry]) -> dict:
     return {"center": (round((min_lat + max_lat) / 2, 6), round((min_lon + max_lon) / 2, 6)), "zoom": zoom}
 
 
+def comparison_legend_html(names: list[str]) -> str:
+    """The comparison map's legend: the pilot zone, then each proposal in its colour, by name."""
+    rows = [legend_row(LAYERS["pilot_zone"])]
+    shown = enumerate(names[:MAX_COMPARED])
+    rows += [legend_row(comparison_style(index), name=name) for index, name in shown]
+    return legend_html("Proposals", rows)
+
+
 def comparison_map(
-    proposals: list[tuple[str, BaseGeometry]], pilot_zone: pd.DataFrame, districts: pd.DataFrame, site
+    proposals: list[tuple[str, BaseGeometry]],
+    pilot_zone: pd.DataFrame,
+    districts: pd.DataFrame,
+    site,
+    legend: bool = True,
 ) -> folium.Map:
     """Display-only map of up to four proposals in distinct colours and labelled, over the police
-    districts, with the pilot zone and the case-management site."""
+    districts, with the pilot zone and the case-management site. ``legend=False``: the page draws
+    ``comparison_legend_html`` beside it."""
     folium_map = base_map(**_view_of([geometry for _, geometry in proposals]))
     _planner_styles(folium_map)
     outline_layer(districts, DISTRICTS_NAME, LAYERS["districts"], tooltip=None).add_to(folium_map)
     outline_layer(pilot_zone, LAYERS["pilot_zone"].title, LAYERS["pilot_zone"]).add_to(folium_map)
-    legend_rows = [legend_row(LAYERS["pilot_zone"])]
     for index, (name, geometry) in enumerate(proposals[:MAX_COMPARED]):
         style = path_style(comparison_style(index))
         # A saved proposal's name is anyone's text; Leaflet reads tooltips (and layer names) as HTML.
@@ -361,9 +438,10 @@ def comparison_map(
             style_function=lambda _feature, style=style: style,
             tooltip=folium.GeoJsonTooltip(fields=["name"], labels=False),
         ).add_to(folium_map)
-        legend_rows.append(legend_row(comparison_style(index), name=name))
         point = geometry.representative_point()
         text_label(point.y, point.x, name, css_class=label_class("comparison")).add_to(folium_map)
     _site_marker(site).add_to(folium_map)
-    Legend("Proposals", legend_rows, position="bottomright", folding=True).add_to(folium_map)
+    if legend:
+        names = [name for name, _ in proposals]
+        Legend(html=comparison_legend_html(names), position="bottomright", folding=True).add_to(folium_map)
     return use_local_assets(folium_map)

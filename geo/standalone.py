@@ -16,7 +16,7 @@ from pathlib import Path
 import folium
 
 from domain.safe_text import html_text
-from geo.offline_map import STATIC_URL
+from geo.offline_map import STATIC_URL, zoomable
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static" / "vendor"
 _SCRIPT_TAG = re.compile(r'<script\s+src="(?P<url>[^"]+)"\s*>\s*</script>', re.IGNORECASE)
@@ -39,7 +39,7 @@ def standalone_html(folium_map: folium.Map, title: str, notes: list[str] | tuple
     >>> "<script src=" in page
     False
     """
-    html = folium_map.get_root().render()
+    html = zoomable(folium_map.get_root().render())
     # Library stylesheets go first in <head>, as the app loads them, so the map's own rules still win.
     styles = [_inline_stylesheet(url) for url in _STYLESHEET_TAG.findall(html)]
     html = _STYLESHEET_TAG.sub("", html)

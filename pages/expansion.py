@@ -4,7 +4,17 @@ from functools import partial
 
 import streamlit as st
 
-from geo.planner_map import comparison_map, fill_period, picked_layer, planner_base_map
+from geo.planner_map import (
+    DENSITY_TABLE_NOTE,
+    comparison_legend_html,
+    comparison_map,
+    density_table,
+    drawing_map_description,
+    fill_period,
+    period_values,
+    picked_layer,
+    planner_base_map,
+)
 from ingest.proposals import delete_proposal, save_proposal
 from planning.projection import CASE_MANAGEMENT_SITE
 from planning.tables import map_neighbourhoods, neighbourhood_densities
@@ -32,7 +42,7 @@ from ui.filters import (
     RANK_KIND,
     draw,
 )
-from ui.maps import cached_map, show_map
+from ui.maps import cached_map, show_legends, show_map, show_map_table
 from ui.tables import csv_bytes
 
 st.title("Expansion planner")
@@ -89,16 +99,25 @@ drawing_map = cached_map(
         map_neighbourhoods(ranked, neighbourhood_outlines, public),
         CASE_MANAGEMENT_SITE,
         large_type=view.projector,
+        legend=False,
     ),
 )
+densities = neighbourhood_densities(ranked, public)
 with map_column:
     drawn = show_map(
         drawing_map,
-        script=fill_period(drawing_map.script, neighbourhood_densities(ranked, public)),
+        script=fill_period(drawing_map.script, densities),
         returned=("all_drawings",),
         added_layer=picked_layer(picked_geometry) if mode == "pick" else None,
         height=620 if view.projector else 560,
         key="planner_map",
+    )
+    # under the map, never over it (it hid candidate areas there)
+    show_legends([period_values(densities).legend_html], large_type=view.projector, under=True)
+    show_map_table(
+        drawing_map_description(densities, f"{start:%d %b %Y} – {end:%d %b %Y}"),
+        density_table(densities),
+        DENSITY_TABLE_NOTE,
     )
 
 city = city_outline(districts, screen.DISTRICT_EDITION)
@@ -224,12 +243,18 @@ def show_comparison() -> None:
         cached_map(
             ("comparison_map", tuple(selected)),
             lambda: comparison_map(
-                [(p.name, p.geometry) for p in proposals], pilot_zone, districts, CASE_MANAGEMENT_SITE
+                [(p.name, p.geometry) for p in proposals],
+                pilot_zone,
+                districts,
+                CASE_MANAGEMENT_SITE,
+                legend=False,
             ),
         ),
         height=420,
         key="comparison_map",
     )
+    # its legend under it; the comparison table above is its text alternative
+    show_legends([comparison_legend_html([p.name for p in proposals])], large_type=view.projector, under=True)
 
     # deleting is refused below the page too (ingest.proposals asks ui.auth.may_write)
     doomed = saved_proposals_box(saved, names, staff=not public)

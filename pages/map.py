@@ -8,12 +8,14 @@ from domain import disclosure
 from domain.program import EXPANSION_CANDIDATES
 from domain.safe_text import markdown_text
 from geo.density import hidden_text
-from geo.density_map import density_map
+from geo.density_map import density_map, legend_contents
 from geo.map_page import (
+    MAP_TABLE_NOTE,
     RATIO_HELP,
     MapFilters,
     area_choices,
     cells_download,
+    counts_by_neighbourhood,
     download_stem,
     export_notes,
     figures_table,
@@ -22,6 +24,7 @@ from geo.map_page import (
     load_context,
     load_density_layers,
     load_figures,
+    map_description,
     same_area_in_edition,
     unmapped_text,
 )
@@ -31,7 +34,7 @@ from ui.audit import export_click
 from ui.chrome import current_view
 from ui.data import query
 from ui.filters import MAP_AREA, MAP_EDITION, MAP_LAYER_PICK, MAP_OFFENSE, MAP_REFERRAL_TYPE, draw
-from ui.maps import cached_map, show_map
+from ui.maps import cached_map, show_legends, show_map, show_map_table
 from ui.tables import csv_bytes
 
 st.title("Map: where LEAD works")
@@ -72,12 +75,24 @@ for column, figure in zip(st.columns(len(figures)), figures, strict=True):
     column.metric(figure.label, figure.value, help=figure.help)
 
 visible = draw(MAP_LAYER_PICK)
-# Rendered once per combination of filters, layers and view; going back to one costs nothing.
+# Rendered once per combination of filters, layers and view; going back to one costs nothing. Its
+# legends sit beside it (under it in projector mode, where the map takes the full width): over the
+# map they hid a third of it.
 density = cached_map(
     ("density", filters, edition, tuple(visible), view.projector),
-    lambda: density_map(context, layers, area, large_type=view.projector, visible=visible),
+    lambda: density_map(context, layers, area, large_type=view.projector, visible=visible, legends=False),
 )
-show_map(density, height=600, key="density_map")
+legends = legend_contents(context, layers, area, visible)
+map_column, legend_column = (st.container(), st.container()) if view.projector else st.columns([3, 1])
+with map_column:
+    show_map(density, height=600, key="density_map")
+with legend_column:
+    show_legends(legends, large_type=view.projector, under=view.projector)
+    show_map_table(
+        map_description(layers, visible, area.label, filters.period),
+        counts_by_neighbourhood(layers, context.neighborhoods, visible, view.public),
+        MAP_TABLE_NOTE,
+    )
 
 notes = [hidden_text(layer.hidden, layer.noun) for layer in layers if layer.key in visible]
 notes.append(unmapped_text(figures_row, view.public))

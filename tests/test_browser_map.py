@@ -24,10 +24,12 @@ LAYERS = {
     "Boundary streets": ('path[stroke="#1b1f24"]', 4),
     "LEAD pilot zone": ('path[stroke="#b2182b"]', 1),
 }
-SCALE_LEGENDS = {
-    "Referrals per cell": "density-legend-referrals",
-    "Eligible arrests per cell": "density-legend-arrests",
-}
+SCALE_LEGENDS = {"Referrals per cell", "Eligible arrests per cell"}  # layer -> its colour scale's title
+
+
+def _legend(page, title):
+    """The legend box titled ``title``, beside the map on the page (never over it, in its frame)."""
+    return page.get_by_test_id("map-legend").filter(has=page.get_by_role("heading", name=title, exact=True))
 
 
 def _cells(frame, colours) -> int:
@@ -64,9 +66,9 @@ def test_every_layer_draws_switches_off_and_the_legend_shows_offline(offline_pag
 
     # The eligible-arrest layer starts switched off; every other layer is drawn at once.
     assert _cells(frame, ARREST_COLOURS) == 0
-    assert not frame.get_by_test_id("density-legend-arrests").count()
+    assert not _legend(page, "Eligible arrests per cell").count()
     _switch(page, "Eligible arrests per cell", on=True)
-    frame.get_by_test_id("density-legend-arrests").wait_for(timeout=30_000)
+    _legend(page, "Eligible arrests per cell").wait_for(timeout=30_000)
     # the layers are in the shareable URL, as the words on their switches (Streamlit's own binding)
     assert set(parse_qs(urlsplit(page.url).query)["map_layers"]) == set(LAYERS)
     page.locator(MAP_FRAME).scroll_into_view_if_needed()
@@ -78,9 +80,9 @@ def test_every_layer_draws_switches_off_and_the_legend_shows_offline(offline_pag
     labels = frame.locator(".map-label").all_inner_texts()
     for label in ("LEAD pilot zone", "Central District", "Fells Point", "Mondawmin", "Old Goucher"):
         assert label in labels
-    assert frame.get_by_test_id("map-legend").is_visible()
-    assert frame.get_by_test_id("density-legend-referrals").is_visible()
-    assert frame.get_by_test_id("density-legend-arrests").is_visible()
+    for title in ("Boundaries", "Referrals per cell", "Eligible arrests per cell"):
+        assert _legend(page, title).is_visible(), title
+    assert not frame.locator(".lead-legend").count()  # beside the map, nothing over it
     map_frame(page)  # drawn, and the (blocked) basemap tiles have failed: a settled picture
     screenshot(page, "map-layers")
 
@@ -90,7 +92,7 @@ def test_every_layer_draws_switches_off_and_the_legend_shows_offline(offline_pag
         _switch(page, name, on=False)
         expect(frame.locator(selector)).to_have_count(0, timeout=30_000)
         if name in SCALE_LEGENDS:
-            assert not frame.get_by_test_id(SCALE_LEGENDS[name]).count()
+            assert not _legend(page, name).count()
         if name == "Expansion candidates":
             assert "Fells Point" not in frame.locator(".map-label").all_inner_texts()
         _switch(page, name, on=True)

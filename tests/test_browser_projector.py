@@ -14,7 +14,7 @@ import pytest
 
 from tests.conftest import STAFF_PASSWORD
 from tests.helpers import MAP_FRAME, map_frame, open_page, page_drawn, screenshot, script_run
-from ui.charts import ALERT, NEUTRAL, PALETTE
+from ui.charts import ALERT, HIDDEN_SPLIT, NEUTRAL, PALETTE
 
 pytestmark = pytest.mark.browser
 
@@ -25,7 +25,7 @@ EXTRA = {
     "expansion": "&proposal_mode=Pick+neighbourhoods&picked_nsas=Fells+Point&picked_nsas=Mondawmin"
 }  # as tags
 MAP_PAGES = {"map": 0, "expansion": 0}  # page -> which map frame must be full width
-OKABE_ITO = {c.lower() for c in (*PALETTE, NEUTRAL, ALERT)} | {"#b8bec7", "rgba(0,0,0,0)", "#1b1f24"}
+OKABE_ITO = {c.lower() for c in (*PALETTE, NEUTRAL, ALERT, HIDDEN_SPLIT)} | {"rgba(0,0,0,0)", "#1b1f24"}
 CELL_PALETTES = {
     "#c7e9b4", "#7fcdbb", "#41b6c4", "#2c7fb8", "#253494",  # ColorBrewer YlGnBu (referrals)
     "#fee391", "#fec44f", "#fe9929", "#d95f0e", "#993404",  # ColorBrewer YlOrBr (eligible arrests)

@@ -11,6 +11,7 @@ from shapely.geometry import box, mapping
 
 from domain.program import EXPANSION_CANDIDATES
 from geo.map_style import ARREST_DENSITY, COMPARISON_COLOURS
+from geo.offline_map import zoomable
 from geo.planner_map import (
     _drawing_map,
     comparison_map,
@@ -156,6 +157,9 @@ def test_the_map_rendered_once_sends_what_st_folium_sends_for_each_period(layers
     )
     # The key hashes the script with folium's random ids taken out: equal keys, equal maps.
     assert by_cache["key"] == by_st_folium["key"]
+    # st_folium's header forbids zooming the frame; the cached map lets the reader zoom (WCAG 1.4.4)
+    by_st_folium["header"] = zoomable(by_st_folium["header"])
+    assert "user-scalable" not in by_cache["header"]
     for name in ("script", "header", "html", "feature_group"):
         assert _without_ids(by_cache[name] or "") == _without_ids(by_st_folium[name] or ""), name
     for name in ("height", "width", "returned_objects", "default", "css_links", "js_links", "zoom", "center"):

@@ -57,6 +57,11 @@ def _map_script(at) -> str:
     return json.loads(component.proto.json_args)["script"]
 
 
+def _map_and_legends(at) -> str:
+    """The map's script and the legends drawn beside it on the page."""
+    return _map_script(at) + "".join(element.proto.body for element in at.get("html"))
+
+
 def _metrics(at) -> dict[str, str]:
     return {metric.label: metric.value for metric in at.metric}
 
@@ -86,12 +91,12 @@ def test_map_page_runs_and_shows_the_figures_of_the_default_view(app, demo_con):
         "Figures (CSV)",
     ]
     # The layers chosen above the map are the ones drawn: eligible arrests start switched off.
-    script = _map_script(at)
+    script = _map_and_legends(at)
     layers = ("Referrals per cell", "Expansion candidate", "LEAD pilot zone")
     assert all(layer in script for layer in layers)
     assert "Eligible arrests per cell" not in script
     at.pills(key="map_layers").set_value([*at.pills(key="map_layers").value, "arrests"]).run()
-    assert "Eligible arrests per cell" in _map_script(at)
+    assert "Eligible arrests per cell" in _map_and_legends(at)
     (component,) = at.get("component_instance")
     assert json.loads(component.proto.json_args)["returned_objects"] == []  # panning never reruns the page
 
@@ -132,7 +137,7 @@ def test_switching_district_edition_keeps_the_same_district(app):
     at.sidebar.radio(key="map_edition").set_value("2023").run()
     assert not at.exception
     assert at.sidebar.selectbox(key="map_area").value == "district:2023:Central"
-    assert "Other police districts (2023)" in _map_script(at)  # the legend names the edition drawn
+    assert "Other police districts (2023)" in _map_and_legends(at)  # the legend names the edition drawn
 
 
 def test_an_area_with_no_referrals_draws_an_empty_layer_without_error(app, demo_con):
@@ -143,7 +148,7 @@ def test_an_area_with_no_referrals_draws_an_empty_layer_without_error(app, demo_
     at.sidebar.selectbox(key="map_area").select("district:1959-2022:Northeast").run()
     assert not at.exception
     assert _metrics(at)["People referred"] == "0"
-    assert "No cells to draw for these filters." in _map_script(at)
+    assert "No cells to draw for these filters." in _map_and_legends(at)
 
 
 # The pieces -----------------------------------------------------------------------------------------

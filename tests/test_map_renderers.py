@@ -136,7 +136,7 @@ def _folium_legends(page: str) -> dict[str, tuple[list[tuple], list[str]]]:
         ):
             width, kind, colour = border.split(" ", 2)
             rows.append((html.unescape(text), _colour(colour), _colour(fill), kind))
-        notes = [html.unescape(text) for text in re.findall(r'<div style="[^"]*">([^<]*)</div>', content)]
+        notes = [html.unescape(text) for text in re.findall(r'<div class="note">([^<]*)</div>', content)]
         legends[test_id.strip("'\"")] = (rows, notes)
     return legends
 

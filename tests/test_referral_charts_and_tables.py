@@ -97,7 +97,7 @@ def test_staff_table_keeps_exact_counts():
 
 def test_palette_is_one_colour_blind_safe_constant():
     assert len(set(charts.PALETTE)) == len(charts.PALETTE) == 8
-    assert charts.PALETTE[:3] == ("#0072B2", "#E69F00", "#009E73")  # Okabe-Ito, darkest first
+    assert charts.PALETTE[:3] == ("#0072B2", "#C17D00", "#009E73")  # Okabe-Ito (orange darkened)
     assert charts.FONT_SIZE >= 16
 
 

@@ -199,6 +199,11 @@ def test_uploads_need_a_signed_in_staff_session(guarded):
     assert call(guarded, "OPTIONS", "/_stcore/upload_file/public/file-1")[0] == 200  # CORS preflight
 
 
+def test_the_test_only_axe_core_file_is_never_served(guarded):
+    assert call(guarded, "GET", "/app/static/vendor/axe-core/axe.min.js")[0] == 404
+    assert call(guarded, "GET", "/app/static/vendor/leaflet/leaflet.js")[0] != 404
+
+
 def test_metrics_are_hidden_also_below_a_base_url(guarded, monkeypatch):
     assert call(guarded, "GET", "/_stcore/metrics")[0] == 404
     assert call(guarded, "GET", "/_stcore/health")[0] == 200

@@ -8,6 +8,7 @@ import pytest
 import streamlit_folium as sf
 
 from geo.maps import overview_map
+from geo.offline_map import zoomable
 from ui import maps
 from ui.data import data_changed, query
 
@@ -45,6 +46,9 @@ def test_show_map_sends_what_st_folium_sends(boundaries):
     for name in ("height", "width", "returned_objects", "css_links", "js_links", "default", "feature_group"):
         assert by_cache[name] == by_st_folium[name], name
     assert len(by_cache["script"]) == len(by_st_folium["script"])
+    # st_folium's header forbids zooming the frame; the cached map lets the reader zoom (WCAG 1.4.4)
+    assert "user-scalable=no" in by_st_folium["header"] and "user-scalable" not in by_cache["header"]
+    by_st_folium["header"] = zoomable(by_st_folium["header"])
     for name in ("header", "html"):
         assert _without_ids(by_cache[name]) == _without_ids(by_st_folium[name]), name
     assert all(link.startswith("/app/static/") for link in by_cache["js_links"] + by_cache["css_links"])

@@ -310,6 +310,7 @@ def test_the_view_shown_is_the_one_the_link_names(proposals_db_path, monkeypatch
     assert at.sidebar.selectbox(key="map_area").value == "district:2023:Central"
     assert any("Central District (2023)" in m.value and "01 Jan 2018" in m.value for m in at.markdown)
     script = json.loads(at.get("component_instance")[0].proto.json_args)["script"]
+    script += "".join(element.proto.body for element in at.get("html"))  # the legends beside the map
     assert "Eligible arrests per cell" in script and "Neighbourhood (NSA)" not in script
 
     params, _ = LINKS["pages/expansion.py"]

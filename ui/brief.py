@@ -28,6 +28,7 @@ from geo.map_page import (
     load_context,
     load_density_layers,
 )
+from geo.map_style import FOCUS_RING
 from geo.static_map import map_svg, svg_document, svg_text
 from screens.brief import (
     CENTRAL,
@@ -281,6 +282,7 @@ figcaption { font-size: 8pt; color: #222; }
 .sources { font-size: 7.5pt; color: #222; margin: 0; padding-left: 12pt; }
 .sources li { margin: 0; }
 .print { position: fixed; top: 8px; right: 8px; font-size: 14px; padding: 4px 10px; }
+:focus-visible { outline: 3px solid FOCUS_RING; outline-offset: 2px; }
 @media print { .print { display: none; } }
 @media screen { body { background: #e9ecef; } .page { background: #fff; padding: 0.45in;
                 box-shadow: 0 0 6px rgba(0,0,0,.3); margin: 12px auto; max-width: 8.5in; } }
@@ -316,7 +318,7 @@ def brief_html(brief: Brief) -> str:
     sources = "".join(f"<li>{html_text(line)}</li>" for line in notes)
     equity = "" if brief.equity is None else _equity_html(brief.equity)
     synthetic = f'<div class="synthetic"><b>{html_text(brief.data_note)}</b></div>' if brief.synthetic else ""
-    css = _CSS % {"paper": PAPERS[brief.paper]}
+    css = _CSS.replace("FOCUS_RING", FOCUS_RING) % {"paper": PAPERS[brief.paper]}  # as on the page
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{html_text(brief.title)}, {html_text(brief.period)}</title>
 <style>{css}</style></head>

@@ -13,6 +13,7 @@ from streamlit.runtime.pages_manager import PagesManager
 
 from domain import disclosure, program
 from domain.safe_text import NAME_LIMIT, markdown_text
+from geo.map_style import FOCUS_RING
 from ui.data import query
 from ui.filters import PROJECTOR, PUBLIC_QUARTERS, STAFF_PERIOD, draw, period_check
 from ui.url_state import is_opening_run, problem_text, read_link_again, warn_about_link
@@ -95,13 +96,44 @@ def data_source_banner() -> None:
         st.caption(f"{row.table_name.capitalize()}: {source}, {records}, {as_of}.")
 
 
+# ---- WCAG 2.1 AA (issue 15; checked by tests/test_browser_axe.py and test_browser_keyboard.py) -------
+# * Small print reaches 4.5:1 (1.4.3): Streamlit's faded caption grey is 4.4:1 on white and 4.25:1 on
+#   the sidebar's ground; this grey is 5.6:1 or more on both, code in captions 5.7:1.
+# * A disabled widget's label is faded to 2.5:1; the label still names what the control shows (the
+#   public view's "Bars per: Quarter"), so it keeps the text colour: the control shows it is disabled.
+# * A widget's label wraps instead of ending in "…" (projector type cut "Named candidates only" short).
+# * An unchecked toggle's pale track gets an edge that reaches 3:1 on white (1.4.11).
+# * The keyboard focus is always visible (2.4.7): a 3 px ring (``FOCUS_RING``) outside the element, so
+#   it shows on dark (selected, primary) buttons too; around the label of a toggle, checkbox or radio
+#   option or a slider's thumb, whose own input is visually hidden; around a text box or select.
+CAPTION_TEXT = "#5a5f66"
+CAPTION_CODE = "#0f6b52"
+LABEL_TEXT = "#1b1f24"  # the theme's text colour (.streamlit/config.toml)
+CONTROL_EDGE = "#6b7280"
+WCAG_CSS = f"""
+  .stApp [data-testid="stCaptionContainer"], .stApp [data-testid="stCaptionContainer"] p {{
+    color: {CAPTION_TEXT}; opacity: 1; }}
+  .stApp [data-testid="stCaptionContainer"] code {{ color: {CAPTION_CODE}; }}
+  .stApp [data-testid="stWidgetLabel"] [data-testid="stMarkdownContainer"] p {{ color: {LABEL_TEXT}; }}
+  .stApp [data-testid="stWidgetLabel"], .stApp [data-testid="stWidgetLabel"] * {{
+    white-space: normal !important; overflow: visible !important; text-overflow: clip !important; }}
+  .stApp [data-testid="stCheckbox"] label > span + div {{ box-shadow: inset 0 0 0 1px {CONTROL_EDGE}; }}
+  .stApp :focus-visible {{ outline: 3px solid {FOCUS_RING} !important; outline-offset: 2px !important; }}
+  .stApp [data-baseweb="input"]:focus-within, .stApp [data-baseweb="select"] > div:focus-within,
+  .stApp [data-baseweb="textarea"]:focus-within, .stApp label:has(input:focus-visible),
+  .stApp [data-testid="stSlider"] div:has(> div > input:focus-visible) {{
+    outline: 3px solid {FOCUS_RING} !important; outline-offset: 1px !important; }}
+"""
+# ---- end WCAG 2.1 AA ---------------------------------------------------------------------------------
+
 # In every view: a figure's label and its value (which may be words: "— (fewer than 5 in a count)")
 # wrap instead of being cut short with an ellipsis.
-COMMON_CSS = """
+COMMON_CSS = f"""
 <style>
   .stApp [data-testid="stMetricValue"], .stApp [data-testid="stMetricValue"] *,
-  .stApp [data-testid="stMetricLabel"], .stApp [data-testid="stMetricLabel"] * {
-    white-space: normal !important; overflow: visible !important; text-overflow: clip !important; }
+  .stApp [data-testid="stMetricLabel"], .stApp [data-testid="stMetricLabel"] * {{
+    white-space: normal !important; overflow: visible !important; text-overflow: clip !important; }}
+{WCAG_CSS}
 </style>
 """
 

@@ -15,10 +15,14 @@ from dataclasses import dataclass
 
 import branca
 import folium
+import pandas as pd
 import streamlit as st
 import streamlit_folium as sf
 from streamlit import runtime
 
+from domain.safe_text import markdown_text
+from geo.layers import legend_boxes
+from geo.offline_map import zoomable
 from store import database_path
 
 
@@ -39,7 +43,8 @@ def render_map(folium_map: folium.Map) -> RenderedMap:
     folium_map.get_root().render()
     folium_map.render()
     html = sf._get_html(folium_map)
-    header = sf._get_header(folium_map)  # before the map string: building it alters the folium tree
+    # before the map string: building it alters the folium tree. Zoom is never disabled in the frame.
+    header = zoomable(sf._get_header(folium_map))
     script = sf._get_map_string(folium_map)
     css_links: list[str] = []
     js_links: list[str] = []
@@ -145,3 +150,27 @@ def _rendered(db: str, inputs: tuple, _build: Callable[[], folium.Map]) -> Rende
 def forget_maps() -> None:
     """Drop every rendered map (after the database was written)."""
     _rendered.clear()
+
+
+# Beside the map: legends and the map's text alternative -----------------------------------------------
+
+
+def show_legends(contents: list[str], large_type: bool = False, under: bool = False) -> None:
+    """Legends (``geo.layers.legend_html`` contents) as boxes on the page, beside the map they explain
+    (``under``: in a row under it), never over it: nothing on the map hides behind them, and they are
+    text in the page."""
+    if contents:
+        st.html(legend_boxes(contents, large_type, under))
+
+
+def show_map_table(description: str, table: pd.DataFrame, note: str) -> None:
+    """The map's text alternative: what it shows, in words, and its figures per area as a table (a
+    real HTML table, which a screen reader reads cell by cell), folded under a heading the keyboard
+    reaches."""
+    with st.expander(f"The map as a table ({len(table):,} areas)", icon=":material/table_rows:"):
+        st.markdown(markdown_text(description, limit=2_000))  # it names areas as the data names them
+        st.caption(note)
+        if table.empty:
+            st.caption("Nothing is drawn for these filters.")
+        else:
+            st.table(table.set_index(table.columns[0]))

@@ -106,6 +106,9 @@ STREAMLIT_PAGE = Path(streamlit.__file__).parent / "static" / "index.html"
 COMPONENT_PREFIX = "/component/"  # custom components' frames (streamlit-folium's maps)
 UPLOAD_PREFIX = "/_stcore/upload_file/"
 HIDDEN_PATHS = frozenset({"/_stcore/metrics"})
+# Files under static/ that only the tests use (axe-core, which tests/test_browser_axe.py puts into
+# each page itself): fetched at setup beside Leaflet, never served to a visitor.
+HIDDEN_PREFIXES = ("/app/static/vendor/axe-core/",)
 # Inline event handlers allowed in the app's own page, by their exact text: the hearing brief's Print
 # button (ui/brief.py), which runs in the brief page's preview frame under this page's policy.
 INLINE_HANDLERS = ("window.print()",)
@@ -205,7 +208,7 @@ class GuardedApp:
         await send_with_headers({"type": "http.response.body", "body": text.encode()})
 
     def _refusal(self, method: str, path: str) -> tuple[int, str] | None:
-        if path in HIDDEN_PATHS:
+        if path in HIDDEN_PATHS or path.startswith(HIDDEN_PREFIXES):
             return 404, "Not Found"
         if path.startswith(UPLOAD_PREFIX) and method != "OPTIONS":
             session_id = path[len(UPLOAD_PREFIX) :].split("/", 1)[0]
