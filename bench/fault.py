@@ -37,7 +37,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from store import connect
+from store import connect, generations
 from store.connection import REPO_ROOT
 
 WRITE_STAGE = "writing to the database"
@@ -273,6 +273,7 @@ def _differences_from_finished(finished: dict, after: dict) -> list[str]:
 def _fresh_copy(source: Path, target: Path) -> None:
     for leftover in (target, target.with_name(target.name + ".wal")):
         leftover.unlink(missing_ok=True)
+    shutil.rmtree(generations.folder(target), ignore_errors=True)
     shutil.copyfile(source, target)
 
 
