@@ -89,8 +89,8 @@ def present_tables(con: duckdb.DuckDBPyConnection, catalog: str) -> list[str]:
     return [
         row[0]
         for row in con.execute(
-            "select table_name from duckdb_tables() where database_name = ? and schema_name = 'main' "
-            "and not temporary order by table_name",
+            "select table_name from information_schema.tables where table_catalog = ? "
+            "and table_schema = 'main' and table_type = 'BASE TABLE' order by table_name",
             [catalog],
         ).fetchall()
     ]
@@ -102,6 +102,6 @@ def target(con: duckdb.DuckDBPyConnection, table: str) -> str:
     if declared(table) is None:
         raise ValueError(f"{table!r} is not declared in store.app_rows.APP_WRITTEN")
     attached = con.execute(
-        "select count(*) > 0 from duckdb_databases() where database_name = ?", [APP_CATALOG]
+        "select count(*) > 0 from information_schema.schemata where catalog_name = ?", [APP_CATALOG]
     ).fetchone()[0]
     return f"{APP_CATALOG}.main.{table}" if attached else table

@@ -214,8 +214,9 @@ def publish(db: Path, generation: Path) -> None:
     _fsync_dir(db.parent)
 
 
-def prune(db: Path, keep: int = KEEP) -> list[Path]:
-    """Delete the oldest generations beyond ``keep`` (never the served one); return them."""
+def prune(db: Path, keep: int | None = None) -> list[Path]:
+    """Delete the oldest generations beyond ``keep`` (``KEEP``; never the served one); return them."""
+    keep = KEEP if keep is None else keep
     kept = generations(db)
     doomed = [g for g in kept[: max(0, len(kept) - keep)] if not g.served]
     for g in doomed:
