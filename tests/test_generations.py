@@ -153,7 +153,7 @@ def test_a_table_the_app_writes_that_the_schema_lacks_is_tolerated_and_used_once
     schema = tmp_path / "schema.sql"
     schema.write_text(
         app_rows.SCHEMA_SQL.read_text()
-        + "\ncreate table if not exists audit (logged_at timestamp default current_timestamp, what varchar);\n"
+        + "\ncreate table if not exists audit (logged_at timestamp default current_timestamp, what text);\n"
     )
     monkeypatch.setattr(app_rows, "SCHEMA_SQL", schema)
     serving = Serving(db)
@@ -216,9 +216,12 @@ def test_refreshes_wait_for_each_other(db):
 
 
 def test_a_busy_lock_gives_up_with_a_clear_message(db):
-    with generations.refresh_lock(db), pytest.raises(generations.RefreshBusy, match="another refresh"):
-        with generations.refresh_lock(db, wait_s=0.3):
-            pass
+    with (
+        generations.refresh_lock(db),
+        pytest.raises(generations.RefreshBusy, match="another refresh"),
+        generations.refresh_lock(db, wait_s=0.3),
+    ):
+        pass
 
 
 def test_the_cli_lists_and_rolls_back(db, arrests_csv):
