@@ -4,6 +4,7 @@ python -m ingest setup [--db PATH]                      schema + boundaries + de
 python -m ingest demo --arrests N --seed S [--db PATH]  (re)generate the synthetic demo data
 python -m ingest arrests FILE [--db PATH]               load a BPD arrests CSV (replaces demo arrests)
 python -m ingest referrals FILE [--db PATH]             load a referrals CSV (replaces demo referrals)
+python -m ingest fetch-arrests [--url URL] [--db PATH]  new arrests from the city's ArcGIS service
 python -m ingest rollback [--db PATH]                   serve the previous generation again
 python -m ingest generations [--db PATH]                list the kept generations
 
@@ -102,6 +103,34 @@ def _published(db: Path, built: generations.Built) -> str:
     return line
 
 
+def _fetch(db: Path, args) -> int:
+    """Fetch new arrests from the city's ArcGIS service into a new generation; exit 1 when the service
+    failed or changed (nothing published; the pages fetched so far are kept for the next run)."""
+    from ingest.fetch import FetchFailed, FetchSettings, fetch_arrests
+    from ingest.importers import ImportRejected
+
+    settings = FetchSettings(
+        url=args.url,
+        page_size=args.page_size,
+        timeout_s=args.timeout,
+        retries=args.retries,
+        format=args.format,
+    )
+    try:
+        result = fetch_arrests(db, settings, progress=_print_progress)
+    except (FetchFailed, ImportRejected) as error:
+        print(f"\nFETCH FAILED, nothing published: {error}", file=sys.stderr)
+        return 1
+    except generations.RefreshBusy as error:
+        print(f"\n{error}", file=sys.stderr)
+        return 2
+    print()
+    print("\n".join(result.lines()))
+    if result.built:
+        print(_published(db, result.built))
+    return 0
+
+
 def _rollback(db: Path) -> int:
     try:
         target = generations.rollback(db)
@@ -136,6 +165,19 @@ def main(argv: list[str] | None = None) -> int:
         importer = commands.add_parser(command, help=f"load {what}; prints the import report")
         importer.add_argument("file", type=Path)
         importer.add_argument("--db", type=Path, default=None)
+    from ingest.fetch import DEFAULT_SERVICE_URL, PAGE_SIZE, RETRIES, TIMEOUT_S
+
+    fetch = commands.add_parser(
+        "fetch-arrests", help="fetch new arrests from Open Baltimore's ArcGIS service"
+    )
+    fetch.add_argument("--db", type=Path, default=None)
+    fetch.add_argument(
+        "--url", default=DEFAULT_SERVICE_URL, help="the FeatureServer layer (.../FeatureServer/0)"
+    )
+    fetch.add_argument("--page-size", type=int, default=PAGE_SIZE)
+    fetch.add_argument("--timeout", type=float, default=TIMEOUT_S, help="seconds to wait for one page")
+    fetch.add_argument("--retries", type=int, default=RETRIES, help="times a failing page is asked again")
+    fetch.add_argument("--format", choices=("json", "geojson"), default="json")
     for command, what in (
         ("rollback", "serve the previous generation again"),
         ("generations", "list generations"),
@@ -147,6 +189,8 @@ def main(argv: list[str] | None = None) -> int:
         return _import_file(args.command, args.db, args.file)
     if args.command == "rollback":
         return _rollback(args.db)
+    if args.command == "fetch-arrests":
+        return _fetch(args.db, args)
     if args.command == "generations":
         return _list_generations(args.db)
 
