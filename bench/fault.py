@@ -34,6 +34,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -283,15 +284,25 @@ REFRESH_MOMENTS = {
     "importing": (WRITE_STAGE, 1),
     # the new generation is complete on disk under its final name; the data file is not yet swapped
     "publishing": ("publishing generation", 1),
+    # fetch-arrests: the first page is spooled, the second is being asked for
+    "fetching": ("fetching page", 2),
 }
+FETCH_MOMENTS = ("fetching", "importing", "publishing")
 VICTIM_COPY_CHUNK = 256 * 1024
 
 
 def refresh_kill_test(
-    base_db: Path, command: list[str], work: Path, moments: tuple[str, ...] = tuple(REFRESH_MOMENTS)
+    base_db: Path,
+    command: list[str],
+    work: Path,
+    moments: tuple[str, ...] = ("copying", "importing", "publishing"),
+    watch_rerun: tuple[Callable[[], None], Callable[[], dict]] | None = None,
 ) -> dict:
     """Kill ``python -m ingest <command> --db DB`` (a refresh) at each moment on a fresh copy of
-    ``base_db``; the served file must be unchanged, and the next run must complete as a clean one does."""
+    ``base_db``; the served file must be unchanged, and the next run must complete as a clean one does.
+
+    ``watch_rerun``: (called before each next run, called after it: what to add to that kill's result),
+    e.g. the pages a resumed fetch asked the service for."""
     work.mkdir(parents=True, exist_ok=True)
     db = work / "refresh_victim.duckdb"
     _fresh_copy(base_db, db)
@@ -313,6 +324,8 @@ def refresh_kill_test(
         )
         left += [p.name for p in (db.with_name(db.name + ".swap"),) if p.exists()]
         after = fingerprint(db, read_only=True)
+        if watch_rerun:
+            watch_rerun[0]()
         rerun = _run_ingest(command, db)
         rerun_changed = _differences_from_finished(finished, fingerprint(db, read_only=True))
         results.append(
@@ -328,6 +341,7 @@ def refresh_kill_test(
                 "next_run_completes": rerun.returncode == 0 and not rerun_changed,
                 "next_run_differences": rerun_changed,
                 "next_run_cleaned": [line for line in rerun.output_tail.splitlines() if "cleaned up" in line],
+                **(watch_rerun[1]() if watch_rerun else {}),
             }
         )
     return {
@@ -383,6 +397,7 @@ def _fresh_copy(source: Path, target: Path) -> None:
     for leftover in (target, target.with_name(target.name + ".wal")):
         leftover.unlink(missing_ok=True)
     shutil.rmtree(generations.folder(target), ignore_errors=True)
+    shutil.rmtree(target.with_name(target.name + ".fetch"), ignore_errors=True)  # a fetch's spool
     shutil.copyfile(source, target)
 
 
