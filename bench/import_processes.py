@@ -48,7 +48,13 @@ def run_process(command: list[str]) -> dict:
     if process.returncode != 0:
         raise RuntimeError(f"{' '.join(command)} failed ({process.returncode}): {reader.text[-1500:]}")
     stages = [(round(at, 2), message) for at, message in reader.stages]
-    return {"seconds": round(seconds, 2), "peak_mb": round(usage.ru_maxrss / 1024, 1), "stages": stages}
+    return {
+        "seconds": round(seconds, 2),
+        # CPU seconds (all threads): on a shared machine the steadier figure
+        "cpu_s": round(usage.ru_utime + usage.ru_stime, 2),
+        "peak_mb": round(usage.ru_maxrss / 1024, 1),
+        "stages": stages,
+    }
 
 
 def boundaries_only(path: Path) -> Path:
@@ -74,6 +80,7 @@ def _median(runs: list[dict]) -> dict:
     middle = sorted(runs, key=lambda r: r["seconds"])[len(runs) // 2]
     return {
         "seconds": statistics.median(r["seconds"] for r in runs),
+        "cpu_s": statistics.median(r["cpu_s"] for r in runs),
         "peak_mb": statistics.median(r["peak_mb"] for r in runs),
         "runs_s": [r["seconds"] for r in runs],
         "stages": middle["stages"],
@@ -106,6 +113,8 @@ def measure(csv: Path, work: Path, demo_db: Path | None = None, runs: int = 3) -
         "read_csv": read,
         "import": full,
         "import_to_read_csv": round(full["seconds"] / read["seconds"], 2),
+        "import_to_read_csv_cpu": round(full["cpu_s"] / read["cpu_s"], 2),
+        "load_average": round(os.getloadavg()[0], 1),
     }
     if replaces:
         result["replace_synthetic"] = _median(replaces)

@@ -52,9 +52,10 @@ def connect(path: str | Path = DEFAULT_DB_PATH, read_only: bool = False) -> duck
     if path != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(path, read_only=read_only, config={"autoinstall_known_extensions": False})
-    con.execute(f"load '{spatial_extension_path()}'")
-    # no progress bar on a slow query: it would be written into whatever the caller prints
+    # no progress bar on a slow query (loading the extension included): it would be written into
+    # whatever the caller prints
     con.execute("set enable_progress_bar = false")
+    con.execute(f"load '{spatial_extension_path()}'")
     return con
 
 

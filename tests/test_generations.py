@@ -175,10 +175,11 @@ def test_a_cli_import_runs_while_another_process_serves_the_database(db, arrests
          "print('serving', flush=True); sys.stdin.readline(); s.refresh(); "
          "print(s.con.execute('select count(*) from arrests').fetchone()[0], flush=True)",
          str(db)],
-        cwd=REPO_ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=REPO_ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
     )  # fmt: skip
     try:
-        assert holder.stdout.readline().strip() == "serving", holder.stderr.read()[-2000:]
+        lines = iter(holder.stdout.readline, "")
+        assert "serving" in (line.strip() for line in lines)  # (a slow machine may print more first)
         done = subprocess.run(
             [sys.executable, "-m", "ingest", "arrests", str(arrests_csv), "--db", str(db)],
             cwd=REPO_ROOT, capture_output=True, text=True, timeout=300,
@@ -187,7 +188,7 @@ def test_a_cli_import_runs_while_another_process_serves_the_database(db, arrests
         assert "published generation 2" in done.stdout
         holder.stdin.write("\n")
         holder.stdin.flush()
-        assert holder.stdout.readline().strip() == "2"  # the serving process sees the new data
+        assert next(lines).strip() == "2"  # the serving process sees the new data
     finally:
         holder.kill()
         holder.wait()
