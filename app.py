@@ -9,6 +9,7 @@ import streamlit as st
 from ui.audit import page_opened
 from ui.auth import establish_identity, is_admin, is_staff, sign_in_panel
 from ui.chrome import data_source_banner, projector_requested, run_page_safely, sidebar_view
+from ui.data import watch_for_new_data
 from ui.filters import drop_unread_old_params, rewrite_old_codes
 from ui.maps import register_map_component
 from ui.url_state import link_notices, link_read, remember_opening_link
@@ -47,6 +48,7 @@ rewrite_old_codes()
 sign_in_panel()
 st.session_state["view"] = sidebar_view()
 data_source_banner()
+watch_for_new_data()  # a refresh published new data: rerun open sessions (ui/data.py)
 link_notices(st.container())
 try:
     run_page_safely(page)

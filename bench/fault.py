@@ -34,10 +34,11 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from store import connect
+from store import connect, generations
 from store.connection import REPO_ROOT
 
 WRITE_STAGE = "writing to the database"
@@ -45,9 +46,13 @@ RECORD_STAGE = "recording the import"
 IMPORT_TIMEOUT_S = 900
 
 
-def fingerprint(db: Path) -> dict[str, dict]:
-    """{table: {rows, checksum}} for every table of the database, plus its sequences' last values."""
-    con = connect(db)  # read-write, as the app and importer open it: replays the WAL if one was left
+def fingerprint(db: Path, read_only: bool = False) -> dict[str, dict]:
+    """{table: {rows, checksum}} for every table of the database, plus its sequences' last values.
+
+    Read-write by default, as the importer opens a file: replays the WAL if one was left. A served
+    data file (a published generation) is never written in place: ``read_only`` reads it as the app does.
+    """
+    con = connect(db, read_only=read_only)
     try:
         tables = [
             row[0]
@@ -270,9 +275,129 @@ def _differences_from_finished(finished: dict, after: dict) -> list[str]:
     return changed
 
 
+# A refresh (store/generations.py) killed at three moments. The victim SIGKILLs itself when its own
+# progress shows the stage, so each moment is hit exactly, however fast or slow the machine.
+REFRESH_MOMENTS = {
+    # the copy of the served file is half written (the copy goes in small chunks in the victim)
+    "copying": ("copying the serving database", 2),
+    # inside the import's write transaction, in the new generation's file
+    "importing": (WRITE_STAGE, 1),
+    # the new generation is complete on disk under its final name; the data file is not yet swapped
+    "publishing": ("publishing generation", 1),
+    # fetch-arrests: the first page is spooled, the second is being asked for
+    "fetching": ("fetching page", 2),
+}
+FETCH_MOMENTS = ("fetching", "importing", "publishing")
+VICTIM_COPY_CHUNK = 256 * 1024
+
+
+def refresh_kill_test(
+    base_db: Path,
+    command: list[str],
+    work: Path,
+    moments: tuple[str, ...] = ("copying", "importing", "publishing"),
+    watch_rerun: tuple[Callable[[], None], Callable[[], dict]] | None = None,
+) -> dict:
+    """Kill ``python -m ingest <command> --db DB`` (a refresh) at each moment on a fresh copy of
+    ``base_db``; the served file must be unchanged, and the next run must complete as a clean one does.
+
+    ``watch_rerun``: (called before each next run, called after it: what to add to that kill's result),
+    e.g. the pages a resumed fetch asked the service for."""
+    work.mkdir(parents=True, exist_ok=True)
+    db = work / "refresh_victim.duckdb"
+    _fresh_copy(base_db, db)
+    before = fingerprint(db, read_only=True)
+    clean = _run_ingest(command, db)
+    if clean.returncode != 0:
+        raise RuntimeError(f"clean refresh failed ({clean.returncode}): {clean.output_tail}")
+    finished = fingerprint(db, read_only=True)
+    results = []
+    for moment in moments:
+        _fresh_copy(base_db, db)
+        served_before = _served(db)
+        run = _run_ingest(command, db, victim=moment)
+        untouched = _served(db, before_swap=served_before)
+        left = (
+            sorted(p.name for p in generations.folder(db).iterdir())
+            if generations.folder(db).is_dir()
+            else []
+        )
+        left += [p.name for p in (db.with_name(db.name + ".swap"),) if p.exists()]
+        after = fingerprint(db, read_only=True)
+        if watch_rerun:
+            watch_rerun[0]()
+        rerun = _run_ingest(command, db)
+        rerun_changed = _differences_from_finished(finished, fingerprint(db, read_only=True))
+        results.append(
+            {
+                "moment": moment,
+                "killed": run.returncode == -signal.SIGKILL,
+                "stage_when_killed": run.last_stage,
+                "killed_after_s": round(run.seconds, 2),
+                "served_file_untouched": untouched,
+                "state": _state(before, finished, after),
+                "left_behind": left,
+                "next_run_returncode": rerun.returncode,
+                "next_run_completes": rerun.returncode == 0 and not rerun_changed,
+                "next_run_differences": rerun_changed,
+                "next_run_cleaned": [line for line in rerun.output_tail.splitlines() if "cleaned up" in line],
+                **(watch_rerun[1]() if watch_rerun else {}),
+            }
+        )
+    return {
+        "command": " ".join(command),
+        "clean_refresh_s": round(clean.seconds, 1),
+        "kills": results,
+        "served_unchanged_every_time": all(r["killed"] and r["state"] == UNCHANGED for r in results),
+        "next_run_completes_every_time": all(r["next_run_completes"] for r in results),
+    }
+
+
+def _served(db: Path, before_swap: tuple | None = None):
+    """The served file's identity (inode, size, mtime); with ``before_swap``: whether it is unchanged."""
+    token = generations.token(db)
+    return token if before_swap is None else token == before_swap
+
+
+def _run_ingest(command: list[str], db: Path, victim: str | None = None) -> ImporterRun:
+    args = [*command, "--db", str(db)]
+    args = ["-m", "bench.fault", "--victim-refresh", victim, *args] if victim else ["-m", "ingest", *args]
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        [sys.executable, *args], cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
+    reader = _ProgressReader(process.stdout, started)
+    reader.start()
+    process.wait(timeout=IMPORT_TIMEOUT_S)
+    reader.join(timeout=5)
+    return ImporterRun(time.perf_counter() - started, process.returncode, reader.stages, reader.text[-1500:])
+
+
+def _victim_refresh(moment: str, ingest_args: list[str]) -> int:
+    """``python -m ingest <args>`` that SIGKILLs itself at ``moment`` (see ``REFRESH_MOMENTS``)."""
+    import ingest.__main__ as cli
+
+    stage, occurrence = REFRESH_MOMENTS[moment]
+    generations.COPY_CHUNK = VICTIM_COPY_CHUNK
+    seen = [0]
+    show = cli._print_progress
+
+    def progress(fraction: float, message: str) -> None:
+        show(fraction, message)
+        if stage in message:
+            seen[0] += 1
+            if seen[0] >= occurrence:
+                os.kill(os.getpid(), signal.SIGKILL)
+
+    cli._print_progress = progress
+    return cli.main(ingest_args)
+
+
 def _fresh_copy(source: Path, target: Path) -> None:
     for leftover in (target, target.with_name(target.name + ".wal")):
         leftover.unlink(missing_ok=True)
+    shutil.rmtree(generations.folder(target), ignore_errors=True)
+    shutil.rmtree(target.with_name(target.name + ".fetch"), ignore_errors=True)  # a fetch's spool
     shutil.copyfile(source, target)
 
 
@@ -283,6 +408,8 @@ def _data_rows(csv: Path) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    if argv is None and len(sys.argv) > 2 and sys.argv[1] == "--victim-refresh":
+        return _victim_refresh(sys.argv[2], sys.argv[3:])
     parser.add_argument("--victim", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("db", type=Path)
     parser.add_argument("file", type=Path)

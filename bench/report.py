@@ -183,6 +183,18 @@ def _summary_table(results: dict) -> str:
         ("Database file", lambda e: _n(_get(e, "database", "db_mb"), 1, " MB")),
         ("Import, rows/s (whole import)", lambda e: _n(_get(e, "import", "import_rows_per_s"))),
         ("DuckDB `read_csv`, rows/s (same file)", lambda e: _n(_get(e, "import", "read_csv_rows_per_s"))),
+        (
+            "Import process ÷ `read_csv` process (target ≤ 3)",
+            lambda e: _n(_get(e, "import_processes", "import_to_read_csv"), 1, "×"),
+        ),
+        (
+            "Import process peak memory (target ≤ 400 MB)",
+            lambda e: _n(_get(e, "import_processes", "import", "peak_mb"), 0, " MB"),
+        ),
+        (
+            "First real import replacing the demo arrests (target ≤ 2 s)",
+            lambda e: _n(_get(e, "import_processes", "replace_synthetic", "seconds"), 1, " s"),
+        ),
         ("First page, new viewer", lambda e: _n(_get(e, "served", "first_page_warm", "seconds"), 2, " s")),
         (
             "First page, first viewer after start",

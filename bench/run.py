@@ -18,7 +18,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench import browser, databases, drive, fault, imports, load, machine, naive_map, query_timing
+from bench import (
+    browser,
+    databases,
+    drive,
+    fault,
+    import_processes,
+    imports,
+    load,
+    machine,
+    naive_map,
+    query_timing,
+)
 from bench.server import running_app
 from store.connection import REPO_ROOT
 
@@ -221,6 +232,14 @@ def run(plan: Plan) -> dict:
         if entry["database"] is None:
             continue
         entry["import"] = recorder.section(f"{label}: import throughput", imports.measure, plan.work, size)
+        if size == largest:  # issue #14's targets: whole processes, and replacing the demo's arrests
+            entry["import_processes"] = recorder.section(
+                f"{label}: import and read_csv as whole processes",
+                import_processes.measure,
+                imports.classic_csv(plan.work, size),
+                plan.work / "import_processes",
+                db,
+            )
         entry["queries"] = recorder.section(
             f"{label}: queries", query_timing.time_queries, db, plan.query_repeats
         )

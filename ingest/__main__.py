@@ -5,6 +5,12 @@ python -m ingest demo --arrests N --seed S [--db PATH]  (re)generate the synthet
     [--effect -15] [--rearrest-hazard 0.02]               with a known answer (ingest/demo_effects.py)
 python -m ingest arrests FILE [--db PATH]               load a BPD arrests CSV (replaces demo arrests)
 python -m ingest referrals FILE [--db PATH]             load a referrals CSV (replaces demo referrals)
+python -m ingest fetch-arrests [--url URL] [--db PATH]  new arrests from the city's ArcGIS service
+python -m ingest rollback [--db PATH]                   serve the previous generation again
+python -m ingest generations [--db PATH]                list the kept generations
+
+Imports and `demo` never write the served file in place: they build a new generation and swap it in
+(store/generations.py), so they run while the app serves the same database.
 """
 
 from __future__ import annotations
@@ -14,7 +20,9 @@ import sys
 import time
 from pathlib import Path
 
-from store import audit, connect, create_schema, database_path, transaction
+import duckdb
+
+from store import audit, connect, create_schema, database_path, generations, transaction
 
 DEFAULT_DEMO_ARRESTS = 250_000
 DEFAULT_SEED = 2017
@@ -57,41 +65,105 @@ def _demo(con, arrests: int, seed: int, effects=None) -> None:
 
 
 def _import_file(command: str, db: Path, file: Path) -> int:
-    """Load one real file; print its report. Exit code 1 when the file is rejected (database unchanged)."""
-    import duckdb
+    """Load one real file into a new generation of the database and publish it; print its report.
 
+    Exit code 1 when the file is rejected (no record of it is written; the new generation differs from
+    the served one only by the refusal's row in the audit trail), 2 when another refresh kept the lock
+    too long (nothing published).
+    """
     from ingest.importers import ImportRejected, import_arrests, import_referrals
 
     importer = {"arrests": import_arrests, "referrals": import_referrals}[command]
+    built = generations.Built()
     try:
-        con = connect(db)
-    except duckdb.IOException as error:
-        print(f"cannot open {db}: {error} (is the app or another import using it?)", file=sys.stderr)
+        with generations.building(db, progress=_print_progress, built=built) as con:
+            _ensure_areas(con)
+            digest = audit.file_sha256(file) if file.is_file() else None
+            try:
+                report = importer(con, file, progress=_print_progress)
+            except ImportRejected as error:
+                # nothing of the file was written (the importer's transaction rolled back); the new
+                # generation carries only this row, so the refusal is on record like a success
+                audit.record(con, audit.cli_identity(), "import", "failed", subject=file.name,
+                             sha256=digest, reason=str(error))  # fmt: skip
+                rejected = error
+            else:
+                audit.record(con, audit.cli_identity(), "import", subject=file.name, sha256=digest,
+                             reason=report.summary())  # fmt: skip
+                rejected = None
+    except generations.RefreshBusy as error:
+        print(f"\n{error}", file=sys.stderr)
         return 2
-    try:
-        has_areas = (
-            con.sql("select count(*) > 0 from duckdb_tables() where table_name = 'areas'").fetchone()[0]
-            and con.sql("select count(*) > 0 from areas").fetchone()[0]
-        )
-        if not has_areas:
-            con.close()
-            con = _prepare(db)
-        else:
-            create_schema(con)  # an older database gains the tables added since (the audit trail)
-        con.execute("set enable_progress_bar = false")  # one progress bar: ours
-        digest = audit.file_sha256(file) if file.is_file() else None
-        report = importer(con, file, progress=_print_progress)
-    except ImportRejected as error:
-        print(f"\nREJECTED, nothing written: {error}", file=sys.stderr)
-        audit.record(con, audit.cli_identity(), "import", "failed", subject=file.name, sha256=digest,
-                     reason=str(error))  # fmt: skip
+    if rejected is not None:
+        print(f"\nREJECTED, nothing written: {rejected}", file=sys.stderr)
         return 1
-    else:
-        audit.record(con, audit.cli_identity(), "import", subject=file.name, sha256=digest,
-                     reason=report.summary())  # fmt: skip
-    finally:
-        con.close()
     print("\n".join(report.lines()))
+    print(_published(db, built))
+    return 0
+
+
+def _ensure_areas(con) -> None:
+    """A new database gets its boundaries before the first import (records are placed in them)."""
+    if not con.sql("select count(*) > 0 from areas where kind <> 'proposal'").fetchone()[0]:
+        from ingest.areas import load_areas
+
+        with transaction(con):
+            load_areas(con)
+
+
+def _published(db: Path, built: generations.Built) -> str:
+    line = f"published generation {built.number} as {db} in {built.seconds:.1f} s"
+    if built.pruned:
+        line += f"; removed old generations {', '.join(p.name for p in built.pruned)}"
+    if built.removed_leftovers:
+        line += f"; cleaned up after an interrupted refresh: {', '.join(built.removed_leftovers)}"
+    return line
+
+
+def _fetch(db: Path, args) -> int:
+    """Fetch new arrests from the city's ArcGIS service into a new generation; exit 1 when the service
+    failed or changed (nothing published; the pages fetched so far are kept for the next run)."""
+    from ingest.fetch import FetchFailed, FetchSettings, fetch_arrests
+    from ingest.importers import ImportRejected
+
+    settings = FetchSettings(
+        url=args.url,
+        page_size=args.page_size,
+        timeout_s=args.timeout,
+        retries=args.retries,
+        format=args.format,
+    )
+    try:
+        result = fetch_arrests(db, settings, progress=_print_progress)
+    except (FetchFailed, ImportRejected) as error:
+        print(f"\nFETCH FAILED, nothing published: {error}", file=sys.stderr)
+        return 1
+    except generations.RefreshBusy as error:
+        print(f"\n{error}", file=sys.stderr)
+        return 2
+    print()
+    print("\n".join(result.lines()))
+    if result.built:
+        print(_published(db, result.built))
+    return 0
+
+
+def _rollback(db: Path) -> int:
+    try:
+        target = generations.rollback(db)
+    except LookupError as error:
+        print(error, file=sys.stderr)
+        return 1
+    print(f"rolled back: {db} is generation {target.number} again ({target.path.name})")
+    return 0
+
+
+def _list_generations(db: Path) -> int:
+    kept = generations.generations(db)
+    if not kept:
+        print(f"{db}: no generations yet (the first refresh keeps the current file as one)")
+    for g in kept:
+        print(g.line())
     return 0
 
 
@@ -128,15 +200,51 @@ def main(argv: list[str] | None = None) -> int:
         importer = commands.add_parser(command, help=f"load {what}; prints the import report")
         importer.add_argument("file", type=Path)
         importer.add_argument("--db", type=Path, default=None)
+    from ingest.fetch import DEFAULT_SERVICE_URL, PAGE_SIZE, RETRIES, TIMEOUT_S
+
+    fetch = commands.add_parser(
+        "fetch-arrests", help="fetch new arrests from Open Baltimore's ArcGIS service"
+    )
+    fetch.add_argument("--db", type=Path, default=None)
+    fetch.add_argument(
+        "--url", default=DEFAULT_SERVICE_URL, help="the FeatureServer layer (.../FeatureServer/0)"
+    )
+    fetch.add_argument("--page-size", type=int, default=PAGE_SIZE)
+    fetch.add_argument("--timeout", type=float, default=TIMEOUT_S, help="seconds to wait for one page")
+    fetch.add_argument("--retries", type=int, default=RETRIES, help="times a failing page is asked again")
+    fetch.add_argument("--format", choices=("json", "geojson"), default="json")
+    for command, what in (
+        ("rollback", "serve the previous generation again"),
+        ("generations", "list generations"),
+    ):
+        commands.add_parser(command, help=what).add_argument("--db", type=Path, default=None)
     args = parser.parse_args(argv)
     args.db = args.db or database_path()
     if args.command in ("arrests", "referrals"):
         return _import_file(args.command, args.db, args.file)
+    if args.command == "rollback":
+        return _rollback(args.db)
+    if args.command == "fetch-arrests":
+        return _fetch(args.db, args)
+    if args.command == "generations":
+        return _list_generations(args.db)
 
     if args.command in ("setup", "demo") and not 0 < args.arrests <= 5_000_000:
         parser.error(f"--arrests must be between 1 and 5,000,000 (got {args.arrests})")
     started = time.perf_counter()
-    con = _prepare(args.db)
+    if args.command == "demo" and args.db.exists():  # the app may be serving it: a new generation
+        built = generations.Built()
+        with generations.building(args.db, progress=_print_progress, built=built) as con:
+            _ensure_areas(con)
+            _demo(con, args.arrests, args.seed)
+        print(_published(args.db, built))
+        return 0
+    try:
+        con = _prepare(args.db)
+    except duckdb.IOException as error:
+        print(f"cannot open {args.db} to set it up: {error} (is the app serving it? `setup` runs before "
+              "serving; imports and `demo` run while it serves)", file=sys.stderr)  # fmt: skip
+        return 2
     try:
         empty = con.sql("select count(*) = 0 from arrests").fetchone()[0]
         if args.command == "demo" or empty:

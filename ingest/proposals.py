@@ -1,5 +1,8 @@
 """Saving and deleting named expansion proposals (``areas`` rows with ``kind = 'proposal'``).
 
+Proposals are rows the app writes (``store/app_rows.py``): on the app's serving connection they go
+to the app's own file, which no refresh replaces; on a plain connection, to that database's ``areas``.
+
 A proposal is stored exactly as checked by ``geo.proposal.check_proposal``: its WKB goes into the
 database unchanged, so it reloads with identical coordinates.
 
@@ -27,6 +30,7 @@ from shapely.geometry.base import BaseGeometry
 
 from geo.proposal import area_km2
 from store import transaction
+from store.app_rows import target
 
 MAX_NAME_LENGTH = 80
 MAX_TEXT_LENGTH = 2000
@@ -117,11 +121,12 @@ def save_proposal(
                     f"a proposal named {existing[1]!r} is already saved; choose another name"
                     + (" or replace it" if existing[0] == "proposal" else "")
                 )
+            table = target(cursor, "areas")  # in the app: its own file, which refreshes never replace
             if existing:
-                cursor.execute("delete from areas where area_id = ?", [area_id])
+                cursor.execute(f"delete from {table} where area_id = ?", [area_id])
             cursor.execute(
-                """
-                insert into areas (area_id, kind, name, edition, geom, area_km2, author, note, created_at)
+                f"""
+                insert into {table} (area_id, kind, name, edition, geom, area_km2, author, note, created_at)
                 values (?, 'proposal', ?, null, st_geomfromwkb(?), ?, ?, ?, current_timestamp)
                 """,
                 [area_id, clean_name, geometry.wkb, area_km2(geometry), author, note],
@@ -143,7 +148,9 @@ def delete_proposal(con: duckdb.DuckDBPyConnection, area_id: str) -> bool:
     try:
         with transaction(cursor):
             deleted = cursor.execute(
-                "delete from areas where area_id = ? and kind = 'proposal' returning area_id", [area_id]
+                f"delete from {target(cursor, 'areas')} where area_id = ? and kind = 'proposal' "
+                "returning area_id",
+                [area_id],
             ).fetchall()
     finally:
         cursor.close()

@@ -3,15 +3,17 @@
 import streamlit as st
 
 from domain.safe_text import NAME_LIMIT, clean_text, markdown_text
-from ingest.importers import ImportRejected, import_bytes
+from ingest.importers import ImportRejected
 from ingest.importers.columns import ARRESTS_LAYOUT, REFERRALS_LAYOUT
 from ingest.importers.report import reason_table, unclassified_table
+from ingest.importers.upload import import_bytes_as_generation
+from store import database_path
 from store.audit import file_sha256
 from store.connection import REPO_ROOT
 from ui.audit import staff_download
 from ui.auth import note
 from ui.chrome import current_view
-from ui.data import connection, data_changed, query
+from ui.data import data_changed, query
 from ui.tables import csv_bytes
 
 TEMPLATE = REPO_ROOT / "data" / "templates" / "referrals.csv"
@@ -62,10 +64,9 @@ uploaded = st.file_uploader("CSV file", type=["csv", "txt", "tsv"], key=f"import
 if st.button("Import", type="primary", disabled=uploaded is None, icon=":material/upload:"):
     bar = st.progress(0.0, text="starting")
     digest = file_sha256(uploaded.getvalue())  # for the audit trail: which bytes were loaded
-    cursor = connection().cursor()  # its own transaction and temporary tables
-    try:
-        report = import_bytes(
-            cursor,
+    try:  # a new generation of the database, swapped in when complete (store/generations.py)
+        report = import_bytes_as_generation(
+            database_path(),
             kind,
             uploaded.name,
             uploaded.getvalue(),
@@ -78,8 +79,6 @@ if st.button("Import", type="primary", disabled=uploaded is None, icon=":materia
         st.session_state[RESULT_KEY.format(kind=kind)] = ("loaded", report)
         note("import", subject=uploaded.name, sha256=digest, reason=report.summary())
         data_changed()
-    finally:
-        cursor.close()
     st.rerun()  # redraw the banner, the period and this page from the new data
 
 outcome = st.session_state.get(RESULT_KEY.format(kind=kind))

@@ -22,6 +22,8 @@ from pathlib import Path
 
 import duckdb
 
+from store import app_rows
+
 TABLE = "audit"  # written by the app itself: a database swap must carry it over
 ACTIONS = (
     "sign_in",
@@ -58,7 +60,7 @@ def record(
     cursor = con.cursor()  # the app shares one connection between sessions: write on a cursor of it
     try:
         cursor.execute(
-            f"insert into {TABLE} (happened_at, who, role, action, subject, sha256, outcome, reason) "
+            f"insert into {app_rows.target(con, TABLE)} (happened_at, who, role, action, subject, sha256, outcome, reason) "
             "values (?, ?, ?, ?, ?, ?, ?, ?)",
             [datetime.now(UTC).replace(tzinfo=None), who[:TEXT_LIMIT], role, action,
              _cut(subject), sha256, outcome, _cut(reason)],

@@ -52,9 +52,10 @@ def connect(path: str | Path = DEFAULT_DB_PATH, read_only: bool = False) -> duck
     if path != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(path, read_only=read_only, config={"autoinstall_known_extensions": False})
-    con.execute(f"load '{spatial_extension_path()}'")
-    # no progress bar on a slow query: it would be written into whatever the caller prints
+    # no progress bar on a slow query (loading the extension included): it would be written into
+    # whatever the caller prints
     con.execute("set enable_progress_bar = false")
+    con.execute(f"load '{spatial_extension_path()}'")
     return con
 
 
@@ -65,6 +66,16 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(disclosure.schema_sql())  # record keys and the public rounding (domain/disclosure.py)
     con.execute(MACROS_SQL.read_text())  # after the record keys: the table macros read them
     fill_area_measures(con)
+
+
+def empty_table(con: duckdb.DuckDBPyConnection, table: str) -> None:
+    """Drop ``table`` and create it again, empty, from the schema (inside the caller's transaction).
+
+    Instant, where deleting every row of a million-row table with a primary key takes minutes
+    (DuckDB updates its index row by row): how an import replaces an all-synthetic table.
+    """
+    con.execute(f"drop table {table}")
+    create_schema(con)
 
 
 def fill_area_measures(con: duckdb.DuckDBPyConnection) -> None:

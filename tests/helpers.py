@@ -93,9 +93,10 @@ def _ends_a_run(payload: bytes | str) -> bool:
         message.ParseFromString(payload)
     except DecodeError:
         return False
-    return (
-        message.WhichOneof("type") == "script_finished"
-        and message.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN
+    # the new-data watcher (ui/data.py) runs on its own every few seconds: its end is no page's end
+    return message.WhichOneof("type") == "script_finished" and message.script_finished not in (
+        ForwardMsg.FINISHED_EARLY_FOR_RERUN,
+        ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY,
     )
 
 

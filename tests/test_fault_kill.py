@@ -60,3 +60,46 @@ def test_a_partial_database_is_called_out():
     assert fault._state(before, finished, partial).startswith(
         "PARTIAL OR CORRUPT: table arrests: 10 rows → 20"
     )
+
+
+def test_a_refresh_killed_at_three_moments_leaves_the_served_database_as_it_was(
+    tmp_path, demo_db_path, arrests_file
+):
+    """kill -9 while copying, inside the import, and with the new generation complete but not swapped in."""
+    result = fault.refresh_kill_test(demo_db_path, ["arrests", str(arrests_file)], tmp_path)
+    moments = {kill["moment"]: kill for kill in result["kills"]}
+    assert set(moments) == {"copying", "importing", "publishing"}
+    for moment, kill in moments.items():
+        assert kill["killed"], f"{moment}: not killed ({kill})"
+        assert kill["served_file_untouched"] and kill["state"] == fault.UNCHANGED, (moment, kill)
+        assert kill["next_run_completes"], (moment, kill["next_run_differences"])
+    assert moments["copying"]["stage_when_killed"].startswith("copying the serving database")
+    assert any(name.endswith(".building") for name in moments["copying"]["left_behind"])
+    assert moments["importing"]["stage_when_killed"] == fault.WRITE_STAGE
+    assert moments["publishing"]["stage_when_killed"].startswith("publishing generation")
+    # what a killed refresh left is removed by the next one
+    assert moments["copying"]["next_run_cleaned"] and moments["importing"]["next_run_cleaned"]
+    assert result["served_unchanged_every_time"] and result["next_run_completes_every_time"]
+
+
+def test_a_fetch_killed_at_three_moments_leaves_the_served_database_as_it_was(tmp_path, demo_db_path):
+    """kill -9 between two pages, inside the import, and before the swap; the next run resumes."""
+    from bench.fake_arcgis import FakeArcGIS, synthetic_rows
+
+    with FakeArcGIS(synthetic_rows(1_200), max_record_count=400) as fake:
+        result = fault.refresh_kill_test(
+            demo_db_path,
+            ["fetch-arrests", "--url", fake.url, "--timeout", "5"],
+            tmp_path,
+            moments=fault.FETCH_MOMENTS,
+            watch_rerun=(fake.requests.clear, lambda: {"pages_asked": fake.asked_offsets()}),
+        )
+    moments = {kill["moment"]: kill for kill in result["kills"]}
+    for moment, kill in moments.items():
+        assert kill["killed"], f"{moment}: not killed ({kill})"
+        assert kill["served_file_untouched"] and kill["state"] == fault.UNCHANGED, (moment, kill)
+        assert kill["next_run_completes"], (moment, kill["next_run_differences"])
+    assert moments["fetching"]["stage_when_killed"].startswith("fetching page 2")
+    # the next run asks only for the pages it did not have: the first was kept from the killed run
+    assert moments["fetching"]["pages_asked"] == [400, 800]
+    assert moments["importing"]["pages_asked"] == moments["publishing"]["pages_asked"] == []

@@ -8,7 +8,6 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 import queries
-from store import connect
 
 APP = Path(__file__).resolve().parent.parent / "app.py"
 APP_TIMEOUT = 120
@@ -27,11 +26,11 @@ def db_copy(proposals_db_path, tmp_path):
 
 
 def saved_names(db_path: Path) -> list[str]:
-    con = connect(db_path)
-    try:
-        return sorted(queries.run(con, "proposal_list")["name"])
-    finally:
-        con.close()
+    """The proposals the app serves: the data file's and the app's own file's (store/app_rows.py),
+    read on the app's own connection (the one AppTest's runs used; one per process)."""
+    from ui.data import _serving
+
+    return sorted(queries.run(_serving(str(db_path)).con, "proposal_list")["name"])
 
 
 def open_planner(db_path, monkeypatch, staff: bool) -> AppTest:

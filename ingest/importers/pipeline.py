@@ -25,6 +25,7 @@ from ingest.importers.columns import ColumnMatch, Layout, describe_missing, know
 from ingest.importers.read import ImportRejected, StagedFile, clean_name, reject_if_mostly_broken, stage_file
 from ingest.importers.report import ImportReport
 from store import transaction
+from store.connection import empty_table
 
 SYNTHETIC_SOURCE = "synthetic-demo"
 # Boundaries are generalised to 10 m and BPD rounds points to about 11 m, so a point this close
@@ -331,9 +332,14 @@ def _store(
     selected = ", ".join("$source" if c == "source" else c for c in kind.columns)
     if good_rows:
         # Real records replace the demo ones: the two are never mixed in one table.
-        report.replaced_synthetic = con.execute(
-            f"delete from {kind.table} where source = '{SYNTHETIC_SOURCE}'"
-        ).fetchone()[0]
+        synthetic, total = con.execute(
+            f"select count(*) filter (where source = '{SYNTHETIC_SOURCE}'), count(*) from {kind.table}"
+        ).fetchone()
+        if synthetic and synthetic == total:
+            empty_table(con, kind.table)  # 0.04 s at a million rows; a delete took minutes
+        elif synthetic:
+            con.execute(f"delete from {kind.table} where source = '{SYNTHETIC_SOURCE}'")
+        report.replaced_synthetic = synthetic
     con.execute(
         f"insert into {kind.table} ({insert_columns}) "
         f"select {selected} from {temp.rows} where duplicate_of is null",

@@ -33,3 +33,26 @@ def import_bytes(
         path = Path(folder) / "upload.csv"
         path.write_bytes(data)
         return IMPORTERS[kind](con, path, name=name, progress=progress)
+
+
+def import_bytes_as_generation(
+    db: Path,
+    kind: str,
+    name: str,
+    data: bytes,
+    progress: Callable[[float, str], None] | None = None,
+) -> ImportReport:
+    """:func:`import_bytes` into a new generation of ``db``, published when it succeeds (the app's
+    Import page: its import is a refresh like the command line's, never a write to the served file).
+
+    Raises ``ImportRejected`` (nothing published) for a bad file or when another refresh holds the
+    database for too long.
+    """
+    from ingest.importers.read import ImportRejected
+    from store import generations
+
+    try:
+        with generations.building(db, progress=progress) as con:
+            return import_bytes(con, kind, name, data, progress=progress)
+    except generations.RefreshBusy as error:
+        raise ImportRejected(f"{kind} file {name}: {error}") from error

@@ -1,0 +1,138 @@
+"""A real-file import as whole processes, next to DuckDB's own read_csv of the same file (issue #14).
+
+Three processes, each timed from start to exit with its peak resident memory (``wait4``'s rusage):
+
+1. ``read_csv``: a Python process that counts the file's rows with DuckDB's ``read_csv(all_varchar)``;
+2. ``import``: ``python -m ingest arrests FILE --db DB`` into a database holding only the boundaries
+   — the whole refresh: a new generation is built (copy, import, checkpoint) and swapped in;
+3. ``replace synthetic``: the same command with a two-row file into a copy of a demo database of
+   ``demo_rows`` synthetic arrests — the first real import, which replaces every synthetic arrest.
+
+    python -m bench.import_processes FILE [--demo-db DB] [--runs 3]   # prints JSON
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench.fault import _ProgressReader
+from store import connect, create_schema, transaction
+from store.connection import REPO_ROOT
+
+READ_CSV = (
+    "import duckdb, sys; con = duckdb.connect(); con.execute('set enable_progress_bar = false'); "
+    "print(con.execute('select count(*) from read_csv($p, all_varchar = true)', {'p': sys.argv[1]})"
+    ".fetchone()[0])"
+)
+
+
+def run_process(command: list[str]) -> dict:
+    """Wall seconds, peak RSS (MB) and the progress stages of one process run to its end."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    reader = _ProgressReader(process.stdout, started)
+    reader.start()
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    reader.join(timeout=5)
+    if process.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)} failed ({process.returncode}): {reader.text[-1500:]}")
+    stages = [(round(at, 2), message) for at, message in reader.stages]
+    return {
+        "seconds": round(seconds, 2),
+        # CPU seconds (all threads): on a shared machine the steadier figure
+        "cpu_s": round(usage.ru_utime + usage.ru_stime, 2),
+        "peak_mb": round(usage.ru_maxrss / 1024, 1),
+        "stages": stages,
+    }
+
+
+def boundaries_only(path: Path) -> Path:
+    from ingest.areas import load_areas
+
+    con = connect(path)
+    create_schema(con)
+    with transaction(con):
+        load_areas(con)
+    con.execute("checkpoint")
+    con.close()
+    return path
+
+
+def _fresh(source: Path, target: Path) -> Path:
+    shutil.rmtree(target.with_name(target.name + ".generations"), ignore_errors=True)
+    target.unlink(missing_ok=True)
+    shutil.copyfile(source, target)
+    return target
+
+
+def _median(runs: list[dict]) -> dict:
+    middle = sorted(runs, key=lambda r: r["seconds"])[len(runs) // 2]
+    return {
+        "seconds": statistics.median(r["seconds"] for r in runs),
+        "cpu_s": statistics.median(r["cpu_s"] for r in runs),
+        "peak_mb": statistics.median(r["peak_mb"] for r in runs),
+        "runs_s": [r["seconds"] for r in runs],
+        "stages": middle["stages"],
+    }
+
+
+def measure(csv: Path, work: Path, demo_db: Path | None = None, runs: int = 3) -> dict:
+    """Medians of ``runs`` alternated runs of each process (one session, same machine load)."""
+    work.mkdir(parents=True, exist_ok=True)
+    base = boundaries_only(work / "boundaries_only.duckdb")
+    reads, imports, replaces = [], [], []
+    two_rows = work / "two_rows.csv"
+    with open(csv, encoding="utf-8") as source:
+        two_rows.write_text("".join(next(source) for _ in range(3)))
+    for _ in range(runs):
+        reads.append(run_process([sys.executable, "-c", READ_CSV, str(csv)]))
+        db = _fresh(base, work / "import.duckdb")
+        imports.append(run_process([sys.executable, "-m", "ingest", "arrests", str(csv), "--db", str(db)]))
+        if demo_db:
+            db = _fresh(demo_db, work / "replace.duckdb")
+            replaces.append(
+                run_process([sys.executable, "-m", "ingest", "arrests", str(two_rows), "--db", str(db)])
+            )
+    read, full = _median(reads), _median(imports)
+    with open(csv, "rb") as handle:
+        rows = sum(1 for _ in handle) - 1
+    result = {
+        "rows_file": rows,
+        "file_mb": round(csv.stat().st_size / 1e6, 1),
+        "read_csv": read,
+        "import": full,
+        "import_to_read_csv": round(full["seconds"] / read["seconds"], 2),
+        "import_to_read_csv_cpu": round(full["cpu_s"] / read["cpu_s"], 2),
+        "load_average": round(os.getloadavg()[0], 1),
+    }
+    if replaces:
+        result["replace_synthetic"] = _median(replaces)
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("csv", type=Path)
+    parser.add_argument("--demo-db", type=Path, default=None, help="a demo database (copied, never changed)")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--work", type=Path, default=None)
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory() as scratch:
+        result = measure(args.csv, args.work or Path(scratch), args.demo_db, args.runs)
+    print(json.dumps(result, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
