@@ -60,7 +60,8 @@ def record(
     cursor = con.cursor()  # the app shares one connection between sessions: write on a cursor of it
     try:
         cursor.execute(
-            f"insert into {app_rows.target(con, TABLE)} (happened_at, who, role, action, subject, sha256, outcome, reason) "
+            f"insert into {app_rows.target(con, TABLE)} "
+            "(happened_at, who, role, action, subject, sha256, outcome, reason) "
             "values (?, ?, ?, ?, ?, ?, ?, ?)",
             [datetime.now(UTC).replace(tzinfo=None), who[:TEXT_LIMIT], role, action,
              _cut(subject), sha256, outcome, _cut(reason)],
