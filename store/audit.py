@@ -34,6 +34,7 @@ ACTIONS = (
     "proposal_deleted",
     "staff_page_opened",
     "staff_export_downloaded",
+    "rollback",
 )
 OUTCOMES = ("ok", "refused", "failed")
 TEXT_LIMIT = 500  # subject and reason are cut here: a file name or a message is someone else's text

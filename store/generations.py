@@ -31,6 +31,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import duckdb
+
+from store import audit
 from store.connection import connect, create_schema
 
 KEEP = int(os.environ.get("LEAD_KEEP_GENERATIONS", "5"))  # generations kept on disk, the served one included
@@ -284,17 +287,78 @@ def building(db: Path, progress: Progress | None = None, built: Built | None = N
 
 
 def rollback(db: Path) -> Generation:
-    """Publish the newest generation older than the served one; return it."""
+    """Serve again the data of the generation before the served one; return that generation.
+
+    It is published as a new generation, a copy of the older one that also carries the command-line
+    audit rows the served one holds (``store/audit.py``): a rollback undoes data, never the record of
+    who did what. The copy notes which generation it restores (``ORIGIN_TABLE``), so a second rollback
+    goes one further back instead of returning to the data just undone.
+    """
     db = Path(db)
     with refresh_lock(db):
         _clean_leftovers(db)
         kept = generations(db)
         served = next((g for g in kept if g.served), None)
-        older = [g for g in kept if served is None or g.number < served.number]
+        limit = (_restores(served.path) or served.number) if served else None
+        older = [g for g in kept if limit is None or g.number < limit]
         if not older:
             raise LookupError(
                 f"{db}: no earlier generation to roll back to (kept: {[g.number for g in kept] or 'none'})"
             )
         target = older[-1]
-        publish(db, target.path)
+        number = _next_number(db)
+        work = folder(db) / f"{number:06d}.duckdb.building"
+        _copy(target.path, work, lambda fraction, message: None)
+        try:
+            con = connect(work)
+            try:
+                con.execute("set enable_progress_bar = false")
+                create_schema(con)
+                con.execute(
+                    f"create or replace table {ORIGIN_TABLE} as select {target.number}::integer as restores"
+                )
+                if served is not None:
+                    _carry_cli_audit(con, served.path)
+                audit.record(con, audit.cli_identity(), "rollback", subject=f"generation {target.number}",
+                             reason=f"generation {served.number if served else '?'} undone")  # fmt: skip
+                con.execute("checkpoint")
+            finally:
+                con.close()
+            final = work.with_name(f"{number:06d}.duckdb")
+            os.replace(work, final)
+        except BaseException:
+            for leftover in (work, work.with_name(work.name + ".wal")):
+                leftover.unlink(missing_ok=True)
+            raise
+        publish(db, final)
+        prune(db)
         return target
+
+
+ORIGIN_TABLE = "generation_origin"  # in a rolled-back copy: the generation whose data it restores
+
+
+def _restores(path: Path) -> int | None:
+    """The generation a rolled-back copy restores, None for a generation built by a refresh."""
+    with duckdb.connect(str(path), read_only=True) as con:
+        if not con.execute(
+            "select count(*) from duckdb_tables() where table_name = ?", [ORIGIN_TABLE]
+        ).fetchone()[0]:
+            return None
+        return con.execute(f"select max(restores) from {ORIGIN_TABLE}").fetchone()[0]
+
+
+def _carry_cli_audit(con: duckdb.DuckDBPyConnection, served: Path) -> None:
+    """The served generation's command-line audit rows that the restored copy lacks, appended to it."""
+    con.execute(f"attach '{served}' as undone (read_only)")
+    try:
+        if con.execute(
+            "select count(*) from duckdb_tables() where database_name = 'undone' and table_name = ?",
+            [audit.TABLE],
+        ).fetchone()[0]:
+            con.execute(
+                f"insert into {audit.TABLE} select * from (select * from undone.main.{audit.TABLE} "
+                f"where who like 'cli:%' except all select * from {audit.TABLE})"
+            )
+    finally:
+        con.execute("detach undone")

@@ -124,7 +124,7 @@ create table if not exists audit (
     role     varchar,                    -- the role at that moment: 'viewer', 'staff', 'admin'; null if none
     action   varchar not null check (action in (
         'sign_in', 'sign_in_failed', 'sign_out', 'import', 'proposal_saved', 'proposal_deleted',
-        'staff_page_opened', 'staff_export_downloaded')),
+        'staff_page_opened', 'staff_export_downloaded', 'rollback')),
     subject  varchar,                    -- the file, proposal, page or download concerned
     sha256   varchar,                    -- imports: the file's SHA-256 (hex)
     outcome  varchar not null check (outcome in ('ok', 'refused', 'failed')),

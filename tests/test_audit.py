@@ -131,3 +131,39 @@ def test_a_command_line_import_leaves_one_row_with_the_file_hash(demo_db_path, t
     ]
     assert found[0][6].startswith("referrals file referrals.csv: 3 rows read, 3 loaded")
     assert "required column" in found[1][6]
+
+
+def test_no_audit_row_is_lost_by_a_refresh_or_a_rollback(demo_db_path, tmp_path):
+    """The app's rows live in its own file (store/app_rows.py), a command-line import's in the
+    generation it builds; the serving connection shows both, across a swap and a rollback."""
+    from store import generations
+    from store.serving import Serving
+
+    db = Path(shutil.copy(demo_db_path, tmp_path / "lead.duckdb"))
+    serving = Serving(db)
+    try:
+        audit.record(serving.con, "sam@city.example", "sign_in", role="staff", subject="oidc")
+        done = subprocess.run(
+            [sys.executable, "-m", "ingest", "referrals", str(TEMPLATE), "--db", str(db)],
+            cwd=ROOT, capture_output=True, text=True, timeout=300,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        audit.record(serving.con, "sam@city.example", "proposal_saved", role="staff", subject="proposal:x")
+        assert serving.refresh()
+        trail = [row[2:4] for row in rows(serving.con)]
+        assert trail == [("sign_in", "oidc"), ("import", "referrals.csv"), ("proposal_saved", "proposal:x")]
+        generations.rollback(db)
+        assert serving.refresh()
+        trail = [row[2:4] for row in rows(serving.con)]
+        assert trail == [
+            ("sign_in", "oidc"),
+            ("import", "referrals.csv"),
+            ("proposal_saved", "proposal:x"),
+            ("rollback", "generation 1"),
+        ]
+        assert (
+            serving.con.execute("select count(*) from referrals where source = 'referrals.csv'").fetchone()[0]
+            == 0
+        )
+    finally:
+        serving.close()

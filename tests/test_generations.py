@@ -18,7 +18,7 @@ from shapely.geometry import box
 
 from ingest.importers import ImportRejected, import_arrests
 from ingest.proposals import delete_proposal, save_proposal
-from store import app_rows, connect, generations
+from store import app_rows, audit, connect, generations
 from store.serving import Serving
 from tests.bad_files.db_state import fresh_copy
 from tests.conftest import REPO_ROOT
@@ -83,14 +83,25 @@ def test_a_rejected_import_publishes_nothing(db, tmp_path):
 
 
 def test_rollback_serves_the_previous_generation_and_keeps_the_newer_one(db, arrests_csv):
-    _import(db, arrests_csv)
+    built = generations.Built()
+    with generations.building(db, built=built) as con:
+        import_arrests(con, arrests_csv)
+        audit.record(con, "cli:ada", "import", subject=arrests_csv.name, sha256="ab" * 32)
     restored = generations.rollback(db)
     assert restored.number == 1
     with connect(db, read_only=True) as con:
         assert _count(con, "select count(*) from arrests") == 20_000
-    assert [g.number for g in generations.generations(db)] == [1, 2]
+        # the data is generation 1's; the record of the import it undid, and of the rollback, stay
+        trail = con.execute("select who, action, subject from audit order by happened_at").fetchall()
+    assert trail == [
+        ("cli:ada", "import", arrests_csv.name),
+        (audit.cli_identity(), "rollback", "generation 1"),
+    ]
+    # published as a copy (generation 3), so the undone generation 2 is still there to go back to
+    kept = generations.generations(db)
+    assert [g.number for g in kept] == [1, 2, 3] and [g.served for g in kept] == [False, False, True]
     with pytest.raises(LookupError, match="no earlier generation"):
-        generations.rollback(db)
+        generations.rollback(db)  # generation 3 restores 1: there is nothing older
 
 
 def test_only_the_newest_generations_are_kept(db, arrests_csv, monkeypatch):
@@ -144,25 +155,27 @@ def test_proposals_saved_in_the_data_file_before_are_carried_over_once(db, tmp_p
 def test_a_table_the_app_writes_that_the_schema_lacks_is_tolerated_and_used_once_it_exists(
     db, tmp_path, monkeypatch
 ):
-    assert "audit" in {rows.table for rows in app_rows.APP_WRITTEN}
+    declared = (*app_rows.APP_WRITTEN, app_rows.AppRows("notes", None, "a table added later"))
+    monkeypatch.setattr(app_rows, "APP_WRITTEN", declared)
     serving = Serving(db)
     try:
-        assert "audit" not in serving.app_tables  # schema.sql does not define it (yet)
+        assert "notes" not in serving.app_tables  # schema.sql does not define it (yet)
+        assert "audit" in serving.app_tables
     finally:
         serving.close()
     schema = tmp_path / "schema.sql"
     schema.write_text(
         app_rows.SCHEMA_SQL.read_text()
-        + "\ncreate table if not exists audit (logged_at timestamp default current_timestamp, what text);\n"
+        + "\ncreate table if not exists notes (logged_at timestamp default current_timestamp, what text);\n"
     )
     monkeypatch.setattr(app_rows, "SCHEMA_SQL", schema)
     serving = Serving(db)
     try:
-        assert "audit" in serving.app_tables
+        assert "notes" in serving.app_tables
         serving.con.execute(
-            f"insert into {app_rows.target(serving.con, 'audit')} (what) values ('signed in')"
+            f"insert into {app_rows.target(serving.con, 'notes')} (what) values ('signed in')"
         )
-        assert serving.con.execute("select what from audit").fetchall() == [("signed in",)]
+        assert serving.con.execute("select what from notes").fetchall() == [("signed in",)]
     finally:
         serving.close()
 
