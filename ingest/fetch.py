@@ -40,7 +40,7 @@ from ingest.importers import import_arrests
 from ingest.importers.columns import ARRESTS_LAYOUT, describe_missing, match_columns
 from ingest.importers.pipeline import SYNTHETIC_SOURCE
 from ingest.importers.report import ImportReport
-from store import connect, generations
+from store import audit, connect, generations
 
 # Open Baltimore's "BPD Arrests" layer (ArcGIS Online). Not reachable from the machine this was built
 # on: check it against the dataset's "I want to use this" / API page, and set LEAD_ARRESTS_SERVICE.
@@ -377,6 +377,9 @@ def fetch_arrests(
     built = generations.Built()
     with generations.building(db, progress=progress, built=built) as con:
         result.report = import_arrests(con, csv_path, name=name, progress=progress)
+        # the audit trail: the rows as fetched (the spooled CSV's hash) and where they came from
+        audit.record(con, audit.cli_identity(), "import", subject=f"{name}: {settings.url}"[:500],
+                     sha256=audit.file_sha256(csv_path), reason=result.report.summary())  # fmt: skip
     result.built = built
     shutil.rmtree(spool_folder(db), ignore_errors=True)  # published: the next fetch starts afresh
     return result

@@ -12,6 +12,7 @@ import datetime as dt
 import subprocess
 import sys
 
+import duckdb
 import pytest
 
 from bench.fake_arcgis import FakeArcGIS, rows_from_classic_csv, synthetic_rows
@@ -147,6 +148,10 @@ def test_the_command_line_fetches_and_reports(db):
         )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert "120 rows in 3 pages" in done.stdout and "published generation 2" in done.stdout
+    with duckdb.connect(str(db), read_only=True) as con:  # the audit row: service, hash
+        trail = con.execute("select who, action, subject, sha256, outcome from audit").fetchall()
+    assert len(trail) == 1 and trail[0][0].startswith("cli:") and trail[0][1] == "import"
+    assert fake.url in trail[0][2] and len(trail[0][3]) == 64 and trail[0][4] == "ok"
 
 
 def test_real_rows_are_checked_and_quarantined_as_the_file_is(db, shared_real, tmp_path):
