@@ -47,6 +47,9 @@ ROLLOUTS = {
     ),
 }
 POST_WINDOWS = (12, 24)  # months after launch the estimate covers (both end before the 2020 policy change)
+# The headline estimate: what the Impact page opens on, and what the hearing brief includes
+HEADLINE_ROLLOUT = "pilot_zone"
+HEADLINE_POST_MONTHS = POST_WINDOWS[-1]
 PRE_MONTHS = 36
 COMPARISON_SIZE = 10
 HORIZONS = (6, 12, 24)  # months after enrolment for "re-arrested by"

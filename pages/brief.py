@@ -7,14 +7,14 @@ from screens.brief import PAPERS, proposal_choices
 from ui.brief import page_brief_html
 from ui.chrome import current_view
 from ui.data import query
-from ui.filters import BRIEF_EQUITY, BRIEF_PAPER, BRIEF_PROPOSAL, draw
+from ui.filters import BRIEF_EQUITY, BRIEF_IMPACT, BRIEF_PAPER, BRIEF_PROPOSAL, draw
 
 st.title("Hearing brief")
 st.caption(
     "One printed page for a council hearing or a community meeting: the map, the headline figures of the "
     "pilot zone and the Central District, referrals over time, a saved expansion proposal if you choose "
-    "one, and the sources. Always the public view, whoever is signed in: whole quarters, referral counts "
-    "rounded to a multiple of 5."
+    "one, the equity table and the impact estimate if you ask for them, and the sources. Always the public "
+    "view, whoever is signed in: whole quarters, referral counts rounded to a multiple of 5."
 )
 
 view = current_view()
@@ -38,10 +38,14 @@ with proposal_column:
     )
 with paper_column:
     paper = draw(BRIEF_PAPER)
-with_equity = draw(BRIEF_EQUITY)
+equity_column, impact_column = st.columns(2)
+with equity_column:
+    with_equity = draw(BRIEF_EQUITY)
+with impact_column:
+    with_impact = draw(BRIEF_IMPACT)
 
 try:
-    html = page_brief_html(*brief_period, proposal_id, paper, with_equity)
+    html = page_brief_html(*brief_period, proposal_id, paper, with_equity, with_impact)
 except ValueError as error:
     html = None
     st.error(f"The brief could not be assembled: {markdown_text(error)}.")

@@ -17,6 +17,7 @@ import pandas as pd
 from shapely.geometry.base import BaseGeometry
 
 from domain import disclosure, equity, program
+from domain import impact as impact_words
 from domain.figures import (
     ACTIVE_CASELOAD,
     ELIGIBLE_ARRESTS,
@@ -39,6 +40,7 @@ from planning.projection import (
     project,
 )
 from screens import equity as equity_screen
+from screens import impact as impact_screen
 
 RunQuery = Callable[..., pd.DataFrame]  # (query name, **parameters) -> result
 EDITION = "1959-2022"  # the LEAD era's districts
@@ -90,6 +92,7 @@ class BriefModel:
     sources: list[str]
     title: str = TITLE
     equity: EquitySummary | None = None  # the equity table, when asked for
+    impact: ImpactSummary | None = None  # the impact estimate, when asked for
 
 
 @dataclass(frozen=True)
@@ -101,6 +104,21 @@ class EquitySummary:
     note: str
 
 
+@dataclass(frozen=True)
+class ImpactSummary:
+    """The Impact page's headline estimate (its default roll-out, window and matched comparison group),
+    in the page's own words: the estimate with its 95% CI, the plain-words reading, or why there is none."""
+
+    title: str
+    headline: str | None  # ``AreaLevel.headline``
+    reading: str | None  # ``AreaLevel.reading``
+    problem: str | None  # why there is no estimate, as the Impact page says it
+    notes: list[str]  # the synthetic-data note (demo data), how it is estimated, the caveats
+
+
+AreaLevelOf = Callable[[pd.DataFrame, impact_screen.Selection], impact_screen.AreaLevel]
+
+
 def brief_model(
     run_query: RunQuery,
     start: date,
@@ -108,9 +126,12 @@ def brief_model(
     proposal_id: str = NO_PROPOSAL,
     paper: str = "letter",
     with_equity: bool = False,
+    with_impact: bool = False,
+    impact_area: AreaLevelOf | None = None,
 ) -> BriefModel:
     """The brief for a period (public view, widened to whole quarters), with one saved proposal or none,
-    and the equity table if asked for."""
+    and the equity table and the impact estimate if asked for. ``impact_area``: how the Impact page's
+    area level is computed (the page passes its cached fit, ``ui.impact_data.area_level``)."""
     if paper not in PAPERS:
         raise ValueError(f"brief: paper must be one of {sorted(PAPERS)} (got {paper!r})")
     start, end = disclosure.widen_to_quarters(start, end)
@@ -144,6 +165,41 @@ def brief_model(
         proposal_shape=proposal_shape,
         sources=_sources(synthetic, sources_frame, proposal is not None),
         equity=_equity(run_query, start, end) if with_equity else None,
+        impact=_impact(run_query, impact_area or _impact_fitted_here) if with_impact else None,
+    )
+
+
+def _impact_fitted_here(monthly: pd.DataFrame, chosen: impact_screen.Selection) -> impact_screen.AreaLevel:
+    return impact_screen.area_level(monthly, chosen, impact_screen.did.analyse)
+
+
+def impact_selection() -> impact_screen.Selection:
+    """The Impact page's opening choice, public: the headline roll-out and window, the matched group
+    (the area-level estimate does not depend on the sidebar's period)."""
+    return impact_screen.Selection(
+        impact_words.HEADLINE_ROLLOUT, impact_words.HEADLINE_POST_MONTHS, None, None, None, None, True
+    )
+
+
+def _impact(run_query: RunQuery, area_level: AreaLevelOf) -> ImpactSummary:
+    """The headline estimate exactly as the Impact page words it (``screens.impact``, ``domain.impact``)."""
+    _, synthetic_arrests = impact_screen.demo_note(run_query("impact_demo_effect"))
+    monthly = run_query("impact_monthly_eligible_arrests", first_month=impact_screen.FIRST_MONTH)
+    area = area_level(monthly, impact_selection())
+    comparisons = f"{len(area.chosen)} matched comparison neighbourhood{'s' if len(area.chosen) != 1 else ''}"
+    notes = [
+        f"Impact estimate: difference-in-differences against the {comparisons} listed on the Is it working? "
+        "page, with its event study and placebo tests.",
+        "Caveats: " + " ".join(impact_words.CAVEATS[:2]),  # as the Impact page shows them under the estimate
+    ]
+    if synthetic_arrests:
+        notes.insert(0, impact_words.SYNTHETIC_NOTE)
+    return ImpactSummary(
+        "Is it working?",  # the Impact page's title
+        area.headline,
+        area.reading,
+        area.problem,
+        notes,
     )
 
 

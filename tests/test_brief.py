@@ -4,6 +4,7 @@ page, and the page keeps a brief it has made until the period, proposal, paper o
 
 from __future__ import annotations
 
+import html as html_module
 import re
 import subprocess
 import sys
@@ -17,12 +18,15 @@ from streamlit.testing.v1 import AppTest
 
 import queries
 import ui.brief
+from domain import impact as impact_words
 from domain.figures import FIGURES, RATIO_HIDDEN_TEXT, referrals_per_100_text
 from domain.privacy import SUPPRESSED_TEXT
+from screens import impact as impact_screen
 from screens.brief import brief_model, proposal_choices
 from tests.conftest import REPO_ROOT
 from tests.helpers import download, open_page, screenshot
 from ui.brief import CENTRAL, NO_PROPOSAL, brief_html, load_brief, page_brief_html, trend_svg
+from ui.filters import IMPACT_MONTHS_AFTER, IMPACT_ROLLOUT
 
 START, END = date(2017, 2, 1), date(2024, 12, 31)
 EAST = "proposal:east-of-downtown"
@@ -159,6 +163,80 @@ def test_the_document_is_self_contained(run_query):
     assert "LEAD Baltimore program material" in html  # the launch date's source is cited
 
 
+_FITS: dict = {}
+
+
+def _kept_fit(monthly: pd.DataFrame, chosen: impact_screen.Selection) -> impact_screen.AreaLevel:
+    """The area level fitted once per choice in this module (the print tests need it 8 times)."""
+    key = (chosen.rollout, chosen.post_months, chosen.comparison)
+    if key not in _FITS:
+        _FITS[key] = impact_screen.area_level(monthly, chosen, impact_screen.did.analyse)
+    return _FITS[key]
+
+
+def _impact_page(run_query) -> impact_screen.ImpactScreen:
+    """The Impact screen model as the page opens: its filters' defaults, the matched comparison group."""
+    monthly = run_query("impact_monthly_eligible_arrests", first_month=impact_screen.FIRST_MONTH)
+    rollout = impact_words.ROLLOUTS[IMPACT_ROLLOUT.default]
+    _, _, matched = impact_screen.comparison_choices(impact_screen.did.with_month_index(monthly), rollout)
+    chosen = impact_screen.Selection(
+        IMPACT_ROLLOUT.default, IMPACT_MONTHS_AFTER.default, tuple(matched), date(2017, 1, 1), END, END, True
+    )  # the public page's period: whole quarters
+    return impact_screen.impact_screen(run_query, chosen)
+
+
+def test_the_impact_estimate_is_the_impact_pages_own(run_query):
+    """The brief's estimate, interval and reading are the Impact screen model's text for the same inputs,
+    with the demo's synthetic label; without the option the brief has none of it."""
+    screen = _impact_page(run_query)
+    assert screen.area.headline and screen.area.reading and screen.synthetic_arrests
+    brief = load_brief(run_query, START, END, with_impact=True)
+    assert brief.impact.headline == screen.area.headline
+    assert brief.impact.reading == screen.area.reading
+    assert re.search(r": [−+]?\d+% \(95% CI [−+]?\d+% to [−+]?\d+%\) — ", brief.impact.headline)
+    shown = html_module.unescape(brief_html(brief))
+    for text in (screen.area.headline, screen.area.reading, impact_words.SYNTHETIC_NOTE, "Demo data"):
+        assert text in shown
+    assert impact_words.CAVEATS[1] in shown  # the 2020 policy change, as the Impact page's caveats
+    plain = html_module.unescape(brief_html(load_brief(run_query, START, END)))
+    assert screen.area.headline not in plain and impact_words.SYNTHETIC_NOTE not in plain
+
+
+def test_without_an_estimate_the_brief_says_why_in_the_impact_pages_words(run_query):
+    def no_group(monthly, chosen):
+        return impact_screen.area_level(
+            monthly, impact_screen.Selection(chosen.rollout, chosen.post_months, (), *[None] * 3, True),
+            impact_screen.did.analyse,
+        )  # fmt: skip
+
+    brief = load_brief(run_query, START, END, with_impact=True, impact_area=no_group)
+    assert brief.impact.headline is None and brief.impact.problem == impact_words.NO_COMPARISON
+    assert html_module.escape(impact_words.NO_COMPARISON) in brief_html(brief)
+
+
+def test_the_brief_reuses_the_impact_pages_cached_fit(proposals_db_path, monkeypatch, run_query):
+    """Once the Impact page has fitted its opening view, the brief's estimate costs no fit at all."""
+    from ui import impact_data
+    from ui.data import query
+
+    monkeypatch.setenv("LEAD_DB", str(proposals_db_path))
+    fits = []
+    fit = impact_screen.did.analyse
+    monkeypatch.setattr(impact_screen.did, "analyse", lambda *a: fits.append(a) or fit(*a))
+    impact_data._area_level.clear()
+    # the page's opening view: its default roll-out and window, the matched group in the multiselect
+    monthly = query("impact_monthly_eligible_arrests", first_month=impact_screen.FIRST_MONTH)
+    _, matched = impact_data.comparison_choices(monthly, IMPACT_ROLLOUT.default)
+    chosen = impact_screen.Selection(
+        IMPACT_ROLLOUT.default, IMPACT_MONTHS_AFTER.default, tuple(matched), START, END, END, True
+    )
+    page = impact_data.area_level(monthly, chosen)
+    assert len(fits) == 1
+    html = html_module.unescape(page_brief_html(START, END, NO_PROPOSAL, "letter", with_impact=True))
+    assert len(fits) == 1  # the brief was served the page's fit
+    assert page.headline in html and page.headline == _impact_page(run_query).area.headline
+
+
 def _pdf_pages(pdf: bytes) -> int:
     """Page objects in a PDF (``/Type /Page``, not the ``/Type /Pages`` tree)."""
     return len(re.findall(rb"/Type\s*/Page(?![s\w])", pdf))
@@ -172,10 +250,32 @@ def test_pdf_page_counting_tells_pages_from_the_page_tree():
 @pytest.mark.parametrize("paper", ["letter", "a4"])
 @pytest.mark.parametrize("proposal", [NO_PROPOSAL, EAST])
 @pytest.mark.parametrize("with_equity", [False, True], ids=["", "equity"])
-def test_brief_prints_on_exactly_one_page(run_query, browser, paper, proposal, with_equity, tmp_path):
-    html = brief_html(
-        load_brief(run_query, START, END, proposal_id=proposal, paper=paper, with_equity=with_equity)
+@pytest.mark.parametrize("with_impact", [False, True], ids=["", "impact"])
+def test_brief_prints_on_exactly_one_page(
+    run_query, browser, paper, proposal, with_equity, with_impact, tmp_path
+):
+    brief = load_brief(
+        run_query,
+        START,
+        END,
+        proposal_id=proposal,
+        paper=paper,
+        with_equity=with_equity,
+        with_impact=with_impact,
+        impact_area=_kept_fit,
     )
+    html = brief_html(brief)
+    # the rule: extras take room (the impact estimate twice a table's); the trend gives way to two, the
+    # map to three, and the brief says so where the picture was
+    room = (proposal != NO_PROPOSAL) + with_equity + 2 * with_impact
+    assert (brief.trend_svg == "") == (room >= 2)
+    assert ("left out of this brief" in brief.trend_note) == (room >= 2)
+    assert (brief.map_svg == "") == (room >= 3) == (brief.map_left_out is not None)
+    if room >= 3:
+        assert html_module.escape(brief.map_left_out, quote=True) in html
+    if with_impact:
+        assert "the impact estimate: see the Referrals page" in brief.trend_note
+        assert brief.impact.headline and html_module.escape(brief.impact.headline) in html
     context = browser.new_context()
     try:
         page = context.new_page()
@@ -190,7 +290,8 @@ def test_brief_prints_on_exactly_one_page(run_query, browser, paper, proposal, w
         page.set_viewport_size({"width": 900, "height": 1200})
         page.emulate_media(media="print")
         kind = "proposal" if proposal != NO_PROPOSAL else "plain"
-        screenshot(page, f"brief-print-{paper}-{kind}{'-equity' if with_equity else ''}")
+        extra = ("-equity" if with_equity else "") + ("-impact" if with_impact else "")
+        screenshot(page, f"brief-print-{paper}-{kind}{extra}")
     finally:
         context.close()
 
@@ -231,6 +332,21 @@ def test_brief_page_under_apptest(proposals_db_path, monkeypatch):
     (button,) = at.get("download_button")
     assert "print-ready HTML" in button.label
     assert at.selectbox(key="brief_proposal").value == EAST
+
+
+def test_brief_page_with_the_impact_estimate_under_apptest(proposals_db_path, monkeypatch, run_query):
+    monkeypatch.setenv("LEAD_DB", str(proposals_db_path))
+    at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=90)
+    at.query_params.update({"brief_impact": "true", "brief_equity": "true", "proposal": EAST})
+    at.switch_page("pages/brief.py")
+    at.run()
+    assert not at.exception and not at.error
+    assert at.toggle(key="brief_impact").value is True
+    assert at.query_params["brief_impact"] in ("true", ["true"])  # the link keeps the option
+    (preview,) = at.get("iframe")
+    shown = html_module.unescape(preview.proto.srcdoc)
+    assert _impact_page(run_query).area.headline in shown
+    assert "one page with the proposal, the equity table and the impact estimate: see the Map page" in shown
 
 
 def test_a_signed_in_session_still_gets_the_public_brief(proposals_db_path, monkeypatch, run_query):

@@ -35,13 +35,16 @@ from screens.brief import (
     EDITION,
     NO_PROPOSAL,
     PAPERS,
+    AreaLevelOf,
     BriefFigure,
     EquitySummary,
+    ImpactSummary,
     ProposalSummary,
     brief_model,
     map_note,
 )
 from store import database_path
+from ui import impact_data
 from ui.data import query
 
 RunQuery = Callable[..., pd.DataFrame]
@@ -49,10 +52,24 @@ MAP_ASPECT = 1.6  # width / height of the brief's map frame
 MAP_WIDTH_INCHES = TREND_WIDTH_INCHES = 7.4  # the pictures' own size: about the printed column's width
 BAR_COLOUR = "#0072B2"  # Okabe & Ito blue, as the app's charts
 MARKER_COLOUR = "#1b1f24"
-TREND_LEFT_OUT = (
-    "Referrals per quarter are left out of this brief to keep to one page with the proposal and the "
-    "equity table: see the Referrals page."
-)
+# What the brief can add, as its notes name it, and the room each takes in units of about a picture's
+# give: the impact estimate (estimate, reading, caveats) is about as tall as the trend chart, so two.
+EXTRAS = {"proposal": "the proposal", "equity": "the equity table", "impact": "the impact estimate"}
+EXTRA_ROOM = {"proposal": 1, "equity": 1, "impact": 2}
+# Room taken -> the pictures' heights in inches (None: left out, with a note naming the page it is on).
+# The map's legend needs 2.8 inches; below that the map gives way whole.
+TREND_HEIGHTS = (1.9, 1.45)
+MAP_HEIGHTS = (3.5, 2.8, 2.8)
+
+
+def left_out(what: str, where: str, extras: list[str]) -> str:
+    """The note that replaces a picture when the brief's extras take its room."""
+    named = (
+        EXTRAS[extras[0]]
+        if len(extras) == 1
+        else (", ".join(EXTRAS[key] for key in extras[:-1]) + f" and {EXTRAS[extras[-1]]}")
+    )
+    return f"{what} left out of this brief to keep to one page with {named}: see {where}."
 
 
 @dataclass(frozen=True)
@@ -72,6 +89,8 @@ class Brief:
     sources: list[str] = field(default_factory=list)
     generated_on: date = field(default_factory=date.today)
     equity: EquitySummary | None = None
+    impact: ImpactSummary | None = None
+    map_left_out: str | None = None  # the note in the map's place, when the extras took its room
 
 
 def load_brief(
@@ -81,14 +100,23 @@ def load_brief(
     proposal_id: str = NO_PROPOSAL,
     paper: str = "letter",
     with_equity: bool = False,
+    with_impact: bool = False,
+    impact_area: AreaLevelOf | None = None,
 ) -> Brief:
     """The brief for a period (public view), with one saved proposal or none, its pictures drawn."""
-    model = brief_model(run_query, start, end, proposal_id, paper, with_equity)
+    model = brief_model(run_query, start, end, proposal_id, paper, with_equity, with_impact, impact_area)
     proposal = model.proposal and (model.proposal.name, model.proposal_shape)
-    # With a proposal or the equity table on the page, the pictures give up a little height so it still
-    # fits one sheet; with both, the trend (on the Referrals page) makes room for the table.
-    extras = (proposal is not None) + (model.equity is not None)
-    trend_height = (1.9, 1.45, None)[extras]
+    # With a proposal, the equity table or the impact estimate on the page, the pictures give up a little
+    # height so it still fits one sheet; with more, the trend (on the Referrals page) makes room, then
+    # the map (on the Map page).
+    extras = [
+        key
+        for key, part in (("proposal", proposal), ("equity", model.equity), ("impact", model.impact))
+        if part is not None
+    ]
+    room = sum(EXTRA_ROOM[key] for key in extras)
+    trend_height = TREND_HEIGHTS[room] if room < len(TREND_HEIGHTS) else None
+    map_height = MAP_HEIGHTS[room] if room < len(MAP_HEIGHTS) else None
     return Brief(
         title=model.title,
         period=model.period,
@@ -96,31 +124,44 @@ def load_brief(
         data_note=model.data_note,
         synthetic=model.synthetic,
         figures=model.figures,
-        map_svg=_map(run_query, model.start, model.end, proposal, (3.5, 2.8, 2.8)[extras]),
+        map_svg="" if map_height is None else _map(run_query, model.start, model.end, proposal, map_height),
         trend_svg=""
         if trend_height is None
         else trend_svg(model.trend, model.trend_title, height=trend_height),
-        trend_note=model.trend_note if trend_height else TREND_LEFT_OUT,
+        trend_note=model.trend_note
+        if trend_height
+        else left_out("Referrals per quarter are", "the Referrals page", extras),
+        map_left_out=None
+        if map_height
+        else left_out(
+            "The map is",
+            "the Map page" + (" (the proposal: the Expansion planner)" if proposal else ""),
+            extras,
+        ),
         proposal=model.proposal,
         sources=model.sources,
         equity=model.equity,
+        impact=model.impact,
     )
 
 
-def page_brief_html(start: date, end: date, proposal_id: str, paper: str, with_equity: bool = False) -> str:
+def page_brief_html(
+    start: date, end: date, proposal_id: str, paper: str, with_equity: bool = False, with_impact: bool = False
+) -> str:
     """The brief of the app's database as HTML (``brief_html``), kept until the data changes.
 
     A filter change back to a period already seen (same proposal, same paper) costs nothing. The
     kept document is keyed by what it is made of: the database, the period, the paper, today's date
     (it says when it was prepared), the newest import (an import changes the figures) and the saved
-    proposal's own row (a proposal deleted and saved again under the same name is a new drawing).
+    proposal's own row (a proposal deleted and saved again under the same name is a new drawing). The
+    impact estimate is the Impact page's own cached fit (``ui.impact_data``): free once that page was seen.
     """
     saved = query("proposal_list")
     proposal_row = tuple(str(row) for row in saved[saved["area_id"] == proposal_id].itertuples(index=False))
     newest_import = tuple(query("latest_imports", max_rows=1)["import_id"].tolist())
     data = (newest_import, proposal_row)
     return _kept_brief_html(
-        str(database_path()), start, end, proposal_id, paper, data, date.today(), with_equity
+        str(database_path()), start, end, proposal_id, paper, data, date.today(), with_equity, with_impact
     )
 
 
@@ -134,9 +175,12 @@ def _kept_brief_html(
     data: tuple,
     today: date,
     with_equity: bool = False,
+    with_impact: bool = False,
 ) -> str:
     # ``database``, ``data`` and ``today`` are not read here: they are part of the cache's key.
-    return brief_html(load_brief(query, start, end, proposal_id, paper, with_equity))
+    return brief_html(
+        load_brief(query, start, end, proposal_id, paper, with_equity, with_impact, impact_data.area_level)
+    )
 
 
 def _map(run_query: RunQuery, start: date, end: date, proposal: tuple | None, height: float = 3.5) -> str:
@@ -279,6 +323,9 @@ figcaption { font-size: 8pt; color: #222; }
 .equity table { border-collapse: collapse; width: 100%%; }
 .equity th, .equity td { border-bottom: 0.5pt solid #999; padding: 0 4pt; text-align: right; }
 .equity th:first-child, .equity td:first-child { text-align: left; }
+.impact { border: 1.5pt solid #0072B2; padding: 3pt 6pt; margin: 0 0 5pt; font-size: 8.5pt; }
+.impact h2 { font-size: 9.5pt; margin: 0 0 1pt; }
+.impact p { margin: 0; }
 .sources { font-size: 7.5pt; color: #222; margin: 0; padding-left: 12pt; }
 .sources li { margin: 0; }
 .print { position: fixed; top: 8px; right: 8px; font-size: 14px; padding: 4px 10px; }
@@ -314,9 +361,14 @@ def brief_html(brief: Brief) -> str:
             f'<section class="proposal"><h2>Proposed expansion: {name}{who}</h2>{note}'
             f'<div class="rows">{rows}</div><div>{html_text(p.basis)}</div></section>'
         )
-    notes = [*([brief.equity.note] if brief.equity else []), *brief.sources]  # the table's note with them
+    notes = [  # the table's and the estimate's notes with them
+        *([brief.equity.note] if brief.equity else []),
+        *(brief.impact.notes if brief.impact else []),
+        *brief.sources,
+    ]
     sources = "".join(f"<li>{html_text(line)}</li>" for line in notes)
     equity = "" if brief.equity is None else _equity_html(brief.equity)
+    impact = "" if brief.impact is None else _impact_html(brief.impact)
     synthetic = f'<div class="synthetic"><b>{html_text(brief.data_note)}</b></div>' if brief.synthetic else ""
     css = _CSS.replace("FOCUS_RING", FOCUS_RING) % {"paper": PAPERS[brief.paper]}  # as on the page
     return f"""<!DOCTYPE html>
@@ -329,11 +381,12 @@ def brief_html(brief: Brief) -> str:
 {synthetic}
 <div class="areas">{areas}</div>
 <figure>{brief.map_svg}
-<figcaption>{html_text(map_note(brief.synthetic))}</figcaption></figure>
+<figcaption>{html_text(brief.map_left_out or map_note(brief.synthetic))}</figcaption></figure>
 <figure>{brief.trend_svg}
 <figcaption>{html_text(brief.trend_note)}</figcaption></figure>
 {proposal}
 {equity}
+{impact}
 <ul class="sources">{sources}</ul>
 </main></body></html>
 """
@@ -349,4 +402,14 @@ def _equity_html(summary: EquitySummary) -> str:
     return (
         f'<section class="equity"><h2>{html_text(summary.title)}</h2><table><thead><tr>{head}</tr></thead>'
         f"<tbody>{rows}</tbody></table></section>"
+    )
+
+
+def _impact_html(summary: ImpactSummary) -> str:
+    """The Impact page's headline estimate and its reading (or why there is none), escaped here."""
+    said = summary.headline if summary.headline is not None else summary.problem or ""
+    reading = "" if summary.reading is None else f"<p>{html_text(summary.reading)}</p>"
+    return (
+        f'<section class="impact"><h2>{html_text(summary.title)} <span class="headline">{html_text(said)}'
+        f"</span></h2>{reading}</section>"
     )

@@ -319,6 +319,16 @@ BRIEF_EQUITY = Filter(
     options=(False, True),
     help="Referral by race against White in the Central District, with the Relative Rate Index.",
 )
+BRIEF_IMPACT = Filter(
+    "brief_impact",
+    "Include the impact estimate",
+    "toggle",
+    default=False,
+    options=(False, True),
+    help=f"The headline estimate of the Is it working? page: the change in LEAD-eligible arrests in "
+    f"{impact.ROLLOUTS[impact.HEADLINE_ROLLOUT].area_words} over the {impact.HEADLINE_POST_MONTHS} months "
+    "after launch, against its matched comparison neighbourhoods, with its 95% confidence interval.",
+)
 
 
 # Impact ("Is it working?"). The comparison group is chosen per roll-out (each has its own matched
@@ -327,7 +337,7 @@ IMPACT_ROLLOUT = Filter(
     "impact_rollout",
     "Where LEAD started, and when",
     "segmented_control",
-    default="pilot_zone",
+    default=impact.HEADLINE_ROLLOUT,
     options=tuple(impact.ROLLOUTS),
     format=lambda key: impact.ROLLOUTS[key].label,
 )
@@ -335,7 +345,7 @@ IMPACT_MONTHS_AFTER = Filter(
     "impact_months_after",
     "Months after launch in the estimate",
     "segmented_control",
-    default=impact.POST_WINDOWS[-1],
+    default=impact.HEADLINE_POST_MONTHS,
     options=impact.POST_WINDOWS,
     format="{} months".format,
     help="Both windows end before the 2020 change in low-level prosecutions.",
@@ -354,8 +364,8 @@ IMPACT_COMPARISON = {
 FILTERS = (PROJECTOR, PUBLIC_QUARTERS, STAFF_PERIOD, MAP_EDITION, MAP_AREA, MAP_REFERRAL_TYPE, MAP_OFFENSE,
            MAP_LAYER_PICK, REFERRALS_AREA, REFERRALS_STEP, LAUNCH_WINDOW, RANK_KIND, RANK_BY,
            RANK_CANDIDATES_ONLY, PROPOSAL_MODE, PICKED_NSAS, OBSERVED_AREA, CASELOAD_STANDARD, COMPARED,
-           BRIEF_PROPOSAL, BRIEF_PAPER, BRIEF_EQUITY, EQUITY_AREA, EQUITY_BREAKDOWN, EQUITY_POINT,
-           *EQUITY_REFERENCE.values(), IMPACT_ROLLOUT, IMPACT_MONTHS_AFTER,
+           BRIEF_PROPOSAL, BRIEF_PAPER, BRIEF_EQUITY, BRIEF_IMPACT, EQUITY_AREA, EQUITY_BREAKDOWN,
+           EQUITY_POINT, *EQUITY_REFERENCE.values(), IMPACT_ROLLOUT, IMPACT_MONTHS_AFTER,
            *IMPACT_COMPARISON.values())  # fmt: skip
 
 

@@ -26,10 +26,16 @@ def _area_level(
 
 
 def area_level(monthly: pd.DataFrame, chosen: impact.Selection) -> impact.AreaLevel:
-    """``screens.impact.area_level`` for these inputs, from the cache when it was fitted before."""
+    """``screens.impact.area_level`` for these inputs, from the cache when it was fitted before.
+
+    No comparison group (``None``: the matched default, as the hearing brief asks) is the matched group
+    itself, so the brief and the page's opening view share one fit."""
     fingerprint = (len(monthly), int(monthly["eligible_arrests"].sum()), str(monthly["month"].max()))
+    comparison = chosen.comparison
+    if comparison is None:
+        comparison = tuple(comparison_choices(monthly, chosen.rollout)[1])
     return _area_level(
-        str(database_path()), fingerprint, chosen.rollout, chosen.post_months, chosen.comparison, monthly
+        str(database_path()), fingerprint, chosen.rollout, chosen.post_months, comparison, monthly
     )
 
 
