@@ -419,6 +419,7 @@ def test_the_page_keeps_a_brief_until_its_data_change(proposals_db_path, tmp_pat
     from shapely.geometry import box
 
     from ingest.proposals import save_proposal
+    from store import generations
     from ui.data import connection, data_changed
 
     path = tmp_path / "kept.duckdb"
@@ -439,9 +440,10 @@ def test_the_page_keeps_a_brief_until_its_data_change(proposals_db_path, tmp_pat
     data_changed()  # what the planner does after saving
     with_proposal = page_brief_html(START, END, saved, "letter")
     assert "Kept test" in with_proposal and len(assembled) == 4
-    connection().execute(
-        "insert into imports (source_file, kind, status) values ('arrests.csv', 'arrests', 'loaded')"
-    )
+    with generations.building(path) as con:  # an import: a new generation swapped in
+        con.execute(
+            "insert into imports (source_file, kind, status) values ('arrests.csv', 'arrests', 'loaded')"
+        )
     data_changed()  # what the import page does after a load
     page_brief_html(START, END, NO_PROPOSAL, "letter")
     assert len(assembled) == 5

@@ -15,7 +15,8 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from domain.roles import AccessPolicy
-from store import audit, connect
+from store import audit
+from store.serving import Serving
 from ui.auth import hash_password
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -74,14 +75,14 @@ def app(db_path, monkeypatch, who: dict | None = None, password_fallback: bool |
 
 
 def audit_rows(db_path) -> list[tuple]:
-    st.cache_resource.clear()  # let go of the app's connection before reading the file
-    con = connect(db_path)
+    st.cache_resource.clear()  # let go of the app's connection before reading the files
+    serving = Serving(db_path)  # as the app sees it: its own file's rows and the data file's
     try:
-        return con.execute(
+        return serving.con.execute(
             "select who, role, action, subject, sha256, outcome, reason from audit order by happened_at"
         ).fetchall()
     finally:
-        con.close()
+        serving.close()
 
 
 def reachable(at: AppTest, page: str) -> bool:
@@ -227,11 +228,11 @@ def test_a_scripted_session_leaves_exactly_the_expected_audit_rows(db_copy, monk
     assert rows[3][3].startswith("import_") and rows[3][3].endswith("_report.txt")
     assert rows[2][6].startswith("referrals file mine.csv: 3 rows read, 3 loaded")
     assert (rows[6][6], rows[7][6]) == ("wrong password", "not on the allow-list")
-    con = connect(db_copy)
+    serving = Serving(db_copy)  # saved proposals live in the app's own file (store/app_rows.py)
     try:
-        author = con.execute("select author from areas where name = 'Scripted proposal'").fetchone()
+        author = serving.con.execute("select author from areas where name = 'Scripted proposal'").fetchone()
     finally:
-        con.close()
+        serving.close()
     assert author == ("sam.staff@city.example",)  # the signed-in identity, never typed
 
 
