@@ -273,6 +273,9 @@ def _page_scripts_table(results: dict) -> str:
             page = _get(entry, "page_scripts", "pages", title)
             problems = " ⚠" if page and page.get("problems") else ""
             problems += " (staff)" if page and page.get("view") == "staff" else ""
+            if page is not None and page.get("skipped"):
+                cells.append("not measured (admin only)")
+                continue
             cells.append(
                 None
                 if page is None
