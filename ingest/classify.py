@@ -209,6 +209,37 @@ def _distinct_pairs(con: duckdb.DuckDBPyConnection, table: str, code_col: str, d
     ).df()
 
 
+def category_map(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    into: str,
+    code_col: str = "charge_code",
+    description_col: str = "charge_description",
+    rules: tuple[Rule, ...] | None = None,
+) -> pd.DataFrame:
+    """Temp table ``into`` (code, description, lead_category): every distinct charge of ``table`` that
+    has a LEAD category. Join it on both columns with ``is not distinct from`` (either may be NULL).
+
+    The rules run once per distinct charge, not per row. Returns the distinct charges with their
+    ``arrests`` count, ``lead_category`` and ``rule_id`` (what :func:`unclassified_top` reads).
+    """
+    pairs = _distinct_pairs(con, table, code_col, description_col)
+    explained = explain_frame(pairs, "code", "description", rules)
+    pairs["lead_category"] = explained["lead_category"].to_numpy()
+    pairs["rule_id"] = explained["rule_id"].to_numpy()
+    mapping = pairs.loc[pairs["lead_category"].notna(), ["code", "description", "lead_category"]]
+    con.register("_lead_category_map", mapping)
+    try:
+        con.execute(
+            f"create or replace temp table {sql_identifier(into)} as "
+            "select code::varchar as code, description::varchar as description, "
+            "lead_category::varchar as lead_category from _lead_category_map"
+        )
+    finally:
+        con.unregister("_lead_category_map")
+    return pairs
+
+
 def classify_in_duckdb(
     con: duckdb.DuckDBPyConnection,
     table: str,
@@ -226,28 +257,36 @@ def classify_in_duckdb(
     >>> classify_in_duckdb(con, "t")
     {'trespass': 1}
     """
-    pairs = _distinct_pairs(con, table, code_col, description_col)
-    pairs["lead_category"] = classify_frame(pairs, "code", "description", rules)
-    mapping = pairs.loc[pairs["lead_category"].notna(), ["code", "description", "lead_category"]]
+    pairs = category_map(con, table, "_lead_category_codes", code_col, description_col, rules)
     con.execute(
         f"alter table {sql_identifier(table)} add column if not exists {sql_identifier(target_col)} varchar"
     )
-    con.register("_lead_category_map", mapping)
     try:
         con.execute(f"update {sql_identifier(table)} set {sql_identifier(target_col)} = null")
         con.execute(
             f"""
             update {sql_identifier(table)} as t
             set {sql_identifier(target_col)} = m.lead_category
-            from _lead_category_map as m
+            from _lead_category_codes as m
             where t.{sql_identifier(code_col)} is not distinct from m.code
               and t.{sql_identifier(description_col)} is not distinct from m.description
             """
         )
     finally:
-        con.unregister("_lead_category_map")
+        con.execute("drop table if exists _lead_category_codes")
     counts = pairs.dropna(subset=["lead_category"]).groupby("lead_category")["arrests"].sum()
     return {k: int(v) for k, v in counts.sort_index().items()}
+
+
+def unclassified_from(pairs: pd.DataFrame, n: int = 20) -> pd.DataFrame:
+    """The ``n`` most frequent charges of :func:`category_map`'s ``pairs`` that no rule recognised."""
+    unknown = pairs.loc[pairs["rule_id"].isna(), ["code", "description", "arrests"]]
+    unknown = unknown.sort_values(["arrests", "code", "description"], ascending=[False, True, True])
+    return (
+        unknown.head(n)
+        .rename(columns={"code": "charge_code", "description": "charge_description"})
+        .reset_index(drop=True)
+    )
 
 
 def unclassified_top(
@@ -265,13 +304,8 @@ def unclassified_top(
     """
     pairs = _distinct_pairs(con, table, code_col, description_col)
     explained = explain_frame(pairs, "code", "description", rules)
-    unknown = pairs.loc[explained["rule_id"].isna()]
-    unknown = unknown.sort_values(["arrests", "code", "description"], ascending=[False, True, True])
-    return (
-        unknown.head(n)
-        .rename(columns={"code": "charge_code", "description": "charge_description"})
-        .reset_index(drop=True)
-    )
+    pairs["rule_id"] = explained["rule_id"].to_numpy()
+    return unclassified_from(pairs, n)
 
 
 def sql_identifier(name: str) -> str:

@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from ingest.classify import classify_in_duckdb, unclassified_top
+from ingest.classify import category_map, unclassified_from
 from ingest.importers import people
 from ingest.importers import validate as v
 from ingest.importers.columns import ARRESTS_LAYOUT, ColumnMatch
@@ -63,9 +63,10 @@ def _describe(rows: v.RowChecks, match: ColumnMatch, box: v.CityBox, today: dt.d
     rows.coordinates(at("lat"), at("lon"), at("location"), box)
 
 
-def _classify(con: duckdb.DuckDBPyConnection, table: str) -> list[tuple[str | None, str | None, int]]:
-    classify_in_duckdb(con, table)
-    top = unclassified_top(con, table, n=UNCLASSIFIED_SHOWN)
+def _classify(
+    con: duckdb.DuckDBPyConnection, table: str, into: str
+) -> list[tuple[str | None, str | None, int]]:
+    top = unclassified_from(category_map(con, table, into), n=UNCLASSIFIED_SHOWN)
     return [
         (_text(row.charge_code), _text(row.charge_description), int(row.arrests)) for row in top.itertuples()
     ]

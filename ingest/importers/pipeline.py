@@ -4,6 +4,10 @@ All the work happens in temporary tables first; the database itself is touched o
 one transaction that replaces the synthetic demo rows of the target table, inserts the new rows and
 records the import and its quarantine. A file rejected at any step, or a process killed at any
 point, leaves the database exactly as it was.
+
+Every step is a statement over whole tables, and no step updates a million-row table in place: the
+checks build one table, places and charges are worked out once per distinct point and per distinct
+charge, and one join assembles the rows to write (with their derived ids and duplicate marks).
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from ingest.assign import assign_areas
+from ingest.assign import ASSIGNED_COLUMNS, build_point_areas
 from ingest.importers import validate as v
 from ingest.importers.columns import ColumnMatch, Layout, describe_missing, known_header, match_columns
 from ingest.importers.read import ImportRejected, StagedFile, clean_name, reject_if_mostly_broken, stage_file
@@ -36,8 +40,9 @@ EXAMPLES_PER_REASON = 3
 DERIVED_ID_PREFIX = "nokey-"
 
 Progress = Callable[[float, str], None]
-# classifies the rows of a table in place; returns the most frequent unrecognised (code, description, count)
-Classifier = Callable[[duckdb.DuckDBPyConnection, str], list[tuple[str | None, str | None, int]]]
+# Classifies the distinct charges of a table (arg 2) into a temp table (arg 3) of (code, description,
+# lead_category); returns the most frequent unrecognised (code, description, count).
+Classifier = Callable[[duckdb.DuckDBPyConnection, str, str], list[tuple[str | None, str | None, int]]]
 
 
 @dataclass(frozen=True)
@@ -62,10 +67,23 @@ class _Temp:
         prefix = f"_import_{kind}"
         self.staged, self.checked = f"{prefix}_staged", f"{prefix}_checked"
         self.rows, self.problems = f"{prefix}_rows", f"{prefix}_problems"
+        self.good = f"{prefix}_good"  # view: the checked rows with no problem
+        self.points, self.charges = f"{prefix}_points", f"{prefix}_charges"  # per distinct point, charge
+        self.derived = f"{prefix}_derived"  # ids made for rows that came without one
 
     def drop(self) -> None:
-        for table in (self.staged, self.checked, self.rows, self.problems):
-            # a failing drop means the connection is going away, and its temp tables with it
+        # a failing drop means the connection is going away, and its temp tables with it
+        with contextlib.suppress(duckdb.Error):
+            self.con.execute(f"drop view if exists {self.good}")
+        for table in (
+            self.staged,
+            self.checked,
+            self.rows,
+            self.problems,
+            self.points,
+            self.charges,
+            self.derived,
+        ):
             with contextlib.suppress(duckdb.Error):
                 self.con.execute(f"drop table if exists {table}")
 
@@ -104,18 +122,22 @@ def run_import(
         rows.field_lengths(len(staged.header))
         rows.build(con, temp.staged, temp.checked, staged.header)
         _collect_problems(con, temp, staged)
-        _keep_good_rows(con, temp, list(rows.values), kind, staged)
+        con.execute(
+            f"create or replace temp view {temp.good} as select * from {temp.checked} where len(problems) = 0"
+        )
 
         progress(0.45, "placing points in zone, districts, neighborhoods")
         try:
-            assign_areas(con, temp.rows)
+            build_point_areas(con, temp.good, temp.points)
         except ValueError as error:  # boundaries incomplete (no pilot zone, no NSAs...)
             raise ImportRejected(f"{what}: {error}") from error
-        _quarantine_outside_city(con, temp, staged, match, kind)
+        _quarantine_outside_city(con, temp, staged, match)
 
         progress(0.65, "classifying charges" if kind.classify else "checking for duplicates")
-        unclassified = kind.classify(con, temp.rows) if kind.classify else []
-        _mark_duplicates(con, temp, kind)
+        unclassified = kind.classify(con, temp.good, temp.charges) if kind.classify else []
+        if kind.derive_missing_ids:
+            _derive_ids(con, temp, kind, staged)
+        _assemble_rows(con, temp, kind, list(rows.values))
 
         progress(0.80, "writing to the database")
         report = _write(con, temp, kind, name, staged, started_at, progress)
@@ -160,92 +182,113 @@ def _collect_problems(con: duckdb.DuckDBPyConnection, temp: _Temp, staged: Stage
             con.unregister("_broken_rows")
 
 
-def _keep_good_rows(
-    con: duckdb.DuckDBPyConnection, temp: _Temp, names: list[str], kind: Kind, staged: StagedFile
-) -> None:
-    columns = ", ".join(names)
-    con.execute(
-        f"create or replace temp table {temp.rows} as "
-        f"select row_number, {columns} from {temp.checked} where len(problems) = 0"
-    )
-    if not kind.derive_missing_ids:
-        return
-    # Same content -> same id, so re-importing the file skips these rows as duplicates; the
-    # occurrence number keeps identical id-less rows within one file apart.
-    content = ", ".join(f"coalesce(c{i}, '')" for i in range(len(staged.header)))
+def _derive_ids(con: duckdb.DuckDBPyConnection, temp: _Temp, kind: Kind, staged: StagedFile) -> None:
+    """Temp table of (row_number, derived_id) for the good rows that came without an id.
+
+    Same content -> same id, so re-importing the file skips these rows as duplicates; the occurrence
+    number keeps identical id-less rows within one file apart.
+    """
+    content = ", ".join(f"coalesce(s.c{i}, '')" for i in range(len(staged.header)))
     con.execute(
         f"""
-        update {temp.rows} as r
-        set {kind.id_column} = d.derived_id
+        create or replace temp table {temp.derived} as
+        select row_number,
+               '{DERIVED_ID_PREFIX}' || content_key || '-'
+               || row_number() over (partition by content_key order by row_number) as derived_id
         from (
-            select row_number,
-                   '{DERIVED_ID_PREFIX}' || content_key || '-'
-                   || row_number() over (partition by content_key order by row_number) as derived_id
-            from (
-                select s.row_number, left(md5(concat_ws(chr(31), {content})), 20) as content_key
-                from {temp.staged} as s
-                join {temp.rows} as k on k.row_number = s.row_number and k.{kind.id_column} is null
-            )
-        ) as d
-        where d.row_number = r.row_number
+            select s.row_number, left(md5(concat_ws(chr(31), {content})), 20) as content_key
+            from {temp.staged} as s
+            join {temp.good} as k on k.row_number = s.row_number and k.{kind.id_column} is null
+        )
         """
     )
 
 
 def _quarantine_outside_city(
-    con: duckdb.DuckDBPyConnection, temp: _Temp, staged: StagedFile, match: ColumnMatch, kind: Kind
+    con: duckdb.DuckDBPyConnection, temp: _Temp, staged: StagedFile, match: ColumnMatch
 ) -> None:
-    """Points in the city's bounding box but beyond its districts (e.g. Baltimore County): quarantine."""
+    """Points in the city's bounding box but beyond its districts (e.g. Baltimore County): quarantine.
+
+    Decided once per distinct point (``outside`` on the points table); the rows at those points go to
+    quarantine with the row as it came, and :func:`_assemble_rows` leaves them out.
+    """
     at = match.position.get
     column = next((i for i in (at("lat"), at("location"), at("lon")) if i is not None), None)
     echo = [i for i in (at("lat"), at("lon"), at("location")) if i is not None]
     con.execute(
         f"""
-        create or replace temp table _import_outside as
+        create or replace temp table {temp.points} as
         with city as (
             select st_union_agg(geom) as geom from areas where kind = 'district' and edition = '1959-2022'
         )
-        select r.row_number
-        from {temp.rows} as r, city
-        where r.geom is not null and r.district_1959 is null
-          and st_distance(city.geom, r.geom) > {CITY_EDGE_TOLERANCE_DEG}
+        select p.*,
+               p.district_1959 is null
+               and st_distance(city.geom, p.geom) > {CITY_EDGE_TOLERANCE_DEG} as outside
+        from {temp.points} as p, city
         """
     )
-    try:
-        con.execute(
-            f"""
-            insert into {temp.problems}
-            select s.row_number, $column, $reason, $echo, null, {v.raw_row_expression(staged.header)}
-            from {temp.staged} as s
-            where s.row_number in (select row_number from _import_outside)
-            """,
-            {"column": column, "reason": v.OUTSIDE_CITY, "echo": echo},
+    con.execute(
+        f"""
+        insert into {temp.problems}
+        select s.row_number, $column, $reason, $echo, null, {v.raw_row_expression(staged.header)}
+        from {temp.staged} as s
+        where s.row_number in (
+            select g.row_number from {temp.good} as g
+            join {temp.points} as p on p.lon = g.lon and p.lat = g.lat
+            where p.outside
         )
-        con.execute(f"delete from {temp.rows} where row_number in (select row_number from _import_outside)")
-    finally:
-        con.execute("drop table if exists _import_outside")
-
-
-def _mark_duplicates(con: duckdb.DuckDBPyConnection, temp: _Temp, kind: Kind) -> None:
-    """``duplicate_of``: the earlier row of the file with the same id, or 0 when already in the database."""
-    key = kind.id_column
-    con.execute(f"alter table {temp.rows} add column duplicate_of bigint")
-    con.execute(
-        f"""
-        update {temp.rows} as r
-        set duplicate_of = f.first_row
-        from (
-            select row_number, min(row_number) over (partition by {key}) as first_row from {temp.rows}
-        ) as f
-        where f.row_number = r.row_number and f.first_row <> r.row_number
-        """
+        """,
+        {"column": column, "reason": v.OUTSIDE_CITY, "echo": echo},
     )
+
+
+def _assemble_rows(con: duckdb.DuckDBPyConnection, temp: _Temp, kind: Kind, names: list[str]) -> None:
+    """The rows to write, in one join: values, derived ids, places, LEAD category and ``duplicate_of``.
+
+    ``duplicate_of`` is the earlier row of the file with the same id, or 0 when the id is already in
+    the database (from an earlier import, not the demo); NULL for a row to load.
+    """
+    key = kind.id_column
+    values = ", ".join(
+        f"coalesce(g.{key}, d.derived_id) as {key}"
+        if name == key and kind.derive_missing_ids
+        else f"g.{name}"
+        for name in names
+    )
+    derived = (
+        f"left join {temp.derived} as d on d.row_number = g.row_number" if kind.derive_missing_ids else ""
+    )
+    places = ", ".join(f"p.{column}" for column in ASSIGNED_COLUMNS)
+    category, charges = "", ""
+    if kind.classify:
+        category = ", c.lead_category"
+        charges = (
+            f"left join {temp.charges} as c on c.code is not distinct from k.charge_code "
+            "and c.description is not distinct from k.charge_description"
+        )
     con.execute(
         f"""
-        update {temp.rows} as r
-        set duplicate_of = 0
-        from {kind.table} as t
-        where t.{key} = r.{key} and t.source <> '{SYNTHETIC_SOURCE}' and r.duplicate_of is null
+        create or replace temp table {temp.rows} as
+        with kept as (
+            select g.row_number, {values}, {places}
+            from {temp.good} as g
+            {derived}
+            left join {temp.points} as p on p.lon = g.lon and p.lat = g.lat
+            where p.outside is not true
+        ),
+        repeated as (  -- ids that occur more than once in the file, and the row that came first
+            select {key}, min(row_number) as first_row from kept group by {key} having count(*) > 1
+        ),
+        loaded as (
+            select distinct {key} from {kind.table} where source <> '{SYNTHETIC_SOURCE}'
+        )
+        select k.*{category},
+               case when r.first_row <> k.row_number then r.first_row
+                    when e.{key} is not null then 0 end::bigint as duplicate_of
+        from kept as k
+        left join repeated as r on r.{key} = k.{key}
+        left join loaded as e on e.{key} = k.{key}
+        {charges}
         """
     )
 
@@ -342,7 +385,7 @@ def _store(
         report.replaced_synthetic = synthetic
     con.execute(
         f"insert into {kind.table} ({insert_columns}) "
-        f"select {selected} from {temp.rows} where duplicate_of is null",
+        f"select {selected} from {temp.rows} where duplicate_of is null order by row_number",
         {"source": name},
     )
     progress(0.90, "recording the import and its quarantine")
