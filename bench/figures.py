@@ -11,6 +11,10 @@ FIRST_PAGE_LIMIT_S = 2.0
 FILTER_CHANGE_LIMIT_MS = 150.0
 MAP_PAYLOAD_LIMIT_BYTES = 500_000
 PEAK_RSS_LIMIT_MB = 400.0
+# issue #14: a real-file import as a whole process, against DuckDB loading the same file
+IMPORT_RATIO_LIMIT = 3.0
+IMPORT_PEAK_LIMIT_MB = 400.0
+REPLACE_SYNTHETIC_LIMIT_S = 2.0
 
 MIB = 2**20 / 1e6  # MB in one MiB
 

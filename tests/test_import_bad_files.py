@@ -16,7 +16,7 @@ import pytest
 from ingest.importers import ImportRejected, import_arrests, import_referrals
 from store import connect
 from tests.bad_files.db_state import fresh_copy, table_checksums
-from tests.bad_files.make_bad_files import GOOD_ROWS, classic, corpus, write_corpus
+from tests.bad_files.make_bad_files import GOOD_ROWS, arrest_row, classic, corpus, write_corpus
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 IMPORTERS = {"arrests": import_arrests, "referrals": import_referrals}
@@ -238,3 +238,35 @@ def test_cli_prints_the_report(demo_db_path, tmp_path, corpus_dir):
     assert done.returncode == 0, done.stderr
     assert "rows read" in done.stdout and "latitude and longitude swapped" in done.stdout
     assert "row 2, column 'Latitude'" in done.stdout
+
+
+def test_a_long_field_is_quarantined_by_its_column_whichever_reader_takes_the_file(tmp_path, db):
+    """A field over 1,000 characters marks its row, naming the column, on both readers: DuckDB's
+    (lines up to FAST_MAX_LINE_BYTES) and the careful one (longer lines)."""
+    from ingest.importers.read import FAST_MAX_LINE_BYTES
+
+    cases = (("long.csv", 1_500, False), ("longer.csv", FAST_MAX_LINE_BYTES + 10, True))
+    for n, (name, length, careful) in enumerate(cases):
+        good = [arrest_row(f"9200{n}00{i}") for i in range(3)]
+        rows = [*good[:2], arrest_row(f"9200{n}099", neighborhood="Y" * length), good[2]]
+        path = tmp_path / name
+        path.write_text(classic(*rows))
+        report = import_arrests(db, path)
+        assert (report.rows_loaded, report.rows_quarantined) == (3, 1), name
+        assert any("read row by row" in note for note in report.notes) is careful, report.notes
+        assert db.execute(
+            "select row_number, field, reason from quarantine where import_id = ?", [report.import_id]
+        ).fetchall() == [(3, "Neighborhood", "field longer than 1,000 characters")]
+
+
+def test_ids_stay_unique_across_imports_of_overlapping_files(tmp_path, db):
+    """No index guards arrest_id: the importer does, against the database and within the file."""
+    first, second = tmp_path / "first.csv", tmp_path / "second.csv"
+    first.write_text(classic(*GOOD_ROWS[:3]))
+    second.write_text(classic(*GOOD_ROWS[1:], GOOD_ROWS[4]))  # two already loaded, one repeated
+    assert import_arrests(db, first).rows_loaded == 3
+    report = import_arrests(db, second)
+    assert (report.rows_loaded, report.rows_duplicate) == (2, 3)
+    assert import_arrests(db, first).rows_loaded == 0
+    total, distinct = db.sql("select count(*), count(distinct arrest_id) from arrests").fetchone()
+    assert total == distinct == 5

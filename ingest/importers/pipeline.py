@@ -70,20 +70,23 @@ class _Temp:
         self.good = f"{prefix}_good"  # view: the checked rows with no problem
         self.points, self.charges = f"{prefix}_points", f"{prefix}_charges"  # per distinct point, charge
         self.derived = f"{prefix}_derived"  # ids made for rows that came without one
+        self.duplicates = f"{prefix}_duplicates"  # (row_number, duplicate_of) of the rows not to load
 
     def drop(self) -> None:
         # a failing drop means the connection is going away, and its temp tables with it
-        with contextlib.suppress(duckdb.Error):
-            self.con.execute(f"drop view if exists {self.good}")
-        for table in (
+        for view in (self.rows, self.good):
+            with contextlib.suppress(duckdb.Error):
+                self.con.execute(f"drop view if exists {view}")
+        tables = (
             self.staged,
             self.checked,
-            self.rows,
             self.problems,
             self.points,
             self.charges,
             self.derived,
-        ):
+            self.duplicates,
+        )
+        for table in tables:
             with contextlib.suppress(duckdb.Error):
                 self.con.execute(f"drop table if exists {table}")
 
@@ -132,11 +135,13 @@ def run_import(
         except ValueError as error:  # boundaries incomplete (no pilot zone, no NSAs...)
             raise ImportRejected(f"{what}: {error}") from error
         _quarantine_outside_city(con, temp, staged, match)
+        if kind.derive_missing_ids:
+            _derive_ids(con, temp, kind, staged)
+        # the file's text is no longer needed (quarantined rows carry their copy): free it now
+        con.execute(f"drop table {temp.staged}")
 
         progress(0.65, "classifying charges" if kind.classify else "checking for duplicates")
         unclassified = kind.classify(con, temp.good, temp.charges) if kind.classify else []
-        if kind.derive_missing_ids:
-            _derive_ids(con, temp, kind, staged)
         _assemble_rows(con, temp, kind, list(rows.values))
 
         progress(0.80, "writing to the database")
@@ -243,52 +248,61 @@ def _quarantine_outside_city(
 
 
 def _assemble_rows(con: duckdb.DuckDBPyConnection, temp: _Temp, kind: Kind, names: list[str]) -> None:
-    """The rows to write, in one join: values, derived ids, places, LEAD category and ``duplicate_of``.
+    """View ``rows``: the rows to write, as one join of values, derived ids, places, LEAD category and
+    ``duplicate_of`` — a view, so the million rows are not copied once more before they are written.
 
     ``duplicate_of`` is the earlier row of the file with the same id, or 0 when the id is already in
-    the database (from an earlier import, not the demo); NULL for a row to load.
+    the database (from an earlier import, not the demo); NULL for a row to load. Duplicates are few,
+    so they are the one table built here.
     """
     key = kind.id_column
-    values = ", ".join(
-        f"coalesce(g.{key}, d.derived_id) as {key}"
-        if name == key and kind.derive_missing_ids
-        else f"g.{name}"
-        for name in names
-    )
+    row_key = f"coalesce(g.{key}, d.derived_id)" if kind.derive_missing_ids else f"g.{key}"
+    values = ", ".join(f"{row_key} as {key}" if name == key else f"g.{name}" for name in names)
     derived = (
         f"left join {temp.derived} as d on d.row_number = g.row_number" if kind.derive_missing_ids else ""
     )
     places = ", ".join(f"p.{column}" for column in ASSIGNED_COLUMNS)
-    category, charges = "", ""
-    if kind.classify:
-        category = ", c.lead_category"
-        charges = (
-            f"left join {temp.charges} as c on c.code is not distinct from k.charge_code "
-            "and c.description is not distinct from k.charge_description"
-        )
     con.execute(
         f"""
-        create or replace temp table {temp.rows} as
+        create or replace temp table {temp.duplicates} as
         with kept as (
-            select g.row_number, {values}, {places}
+            select g.row_number, {row_key} as id
             from {temp.good} as g
             {derived}
             left join {temp.points} as p on p.lon = g.lon and p.lat = g.lat
             where p.outside is not true
         ),
         repeated as (  -- ids that occur more than once in the file, and the row that came first
-            select {key}, min(row_number) as first_row from kept group by {key} having count(*) > 1
+            select id, min(row_number) as first_row from kept group by id having count(*) > 1
         ),
         loaded as (
-            select distinct {key} from {kind.table} where source <> '{SYNTHETIC_SOURCE}'
+            select distinct {key} as id from {kind.table} where source <> '{SYNTHETIC_SOURCE}'
         )
-        select k.*{category},
-               case when r.first_row <> k.row_number then r.first_row
-                    when e.{key} is not null then 0 end::bigint as duplicate_of
+        select k.row_number,
+               (case when r.first_row <> k.row_number then r.first_row else 0 end)::bigint as duplicate_of
         from kept as k
-        left join repeated as r on r.{key} = k.{key}
-        left join loaded as e on e.{key} = k.{key}
+        left join repeated as r on r.id = k.id
+        left join loaded as e on e.id = k.id
+        where r.first_row <> k.row_number or e.id is not null
+        """
+    )
+    category, charges = "", ""
+    if kind.classify:
+        category = ", c.lead_category"
+        charges = (
+            f"left join {temp.charges} as c on c.code is not distinct from g.charge_code "
+            "and c.description is not distinct from g.charge_description"
+        )
+    con.execute(
+        f"""
+        create or replace temp view {temp.rows} as
+        select g.row_number, {values}, {places}{category}, x.duplicate_of
+        from {temp.good} as g
+        {derived}
+        left join {temp.points} as p on p.lon = g.lon and p.lat = g.lat
+        left join {temp.duplicates} as x on x.row_number = g.row_number
         {charges}
+        where p.outside is not true
         """
     )
 
@@ -303,13 +317,24 @@ def _write(
     progress: Progress,
 ) -> ImportReport:
     """The one transaction: replace synthetic rows, insert, record the import and its quarantine."""
-    duplicates, loaded, unmapped, as_of = con.sql(
+    # one pass over the rows for every count (the rows are a join, so each pass costs)
+    category = "coalesce(lead_category, 'not a LEAD offense')" if "lead_category" in kind.columns else "''"
+    counts = con.sql(
         f"""
-        select count(duplicate_of), count(*) filter (where duplicate_of is null),
+        select {category} as category, count(duplicate_of), count(*) filter (where duplicate_of is null),
                count(*) filter (where duplicate_of is null and geom is null), max({kind.date_column})
         from {temp.rows}
+        group by all
         """
-    ).fetchone()
+    ).fetchall()
+    duplicates = sum(row[1] for row in counts)
+    loaded = sum(row[2] for row in counts)
+    unmapped = sum(row[3] for row in counts)
+    as_of = max((row[4] for row in counts if row[4] is not None), default=None)
+    categories = {}
+    if "lead_category" in kind.columns:
+        ranked = sorted(((row[0], row[2]) for row in counts if row[2]), key=lambda c: (-c[1], c[0]))
+        categories = dict(ranked)
     quarantined = con.sql(f"select count(distinct row_number) from {temp.problems}").fetchone()[0]
     by_reason = dict(
         con.sql(
@@ -318,15 +343,7 @@ def _write(
         ).fetchall()
     )
     examples = _problem_examples(con, temp, staged)
-    duplicate_examples = _duplicate_examples(con, temp, kind)
-    categories = {}
-    if "lead_category" in kind.columns:
-        categories = dict(
-            con.sql(
-                f"select coalesce(lead_category, 'not a LEAD offense'), count(*) from {temp.rows} "
-                "where duplicate_of is null group by 1 order by 2 desc"
-            ).fetchall()
-        )
+    duplicate_examples = _duplicate_examples(con, temp, kind) if duplicates else []
     report = ImportReport(
         kind=kind.layout.kind,
         source_file=name,
@@ -385,7 +402,7 @@ def _store(
         report.replaced_synthetic = synthetic
     con.execute(
         f"insert into {kind.table} ({insert_columns}) "
-        f"select {selected} from {temp.rows} where duplicate_of is null order by row_number",
+        f"select {selected} from {temp.rows} where duplicate_of is null",
         {"source": name},
     )
     progress(0.90, "recording the import and its quarantine")

@@ -53,6 +53,7 @@ class Check:
     condition: str
     reason: str
     echo: tuple[int, ...] = ()
+    screened: bool = False  # covered by one of RowChecks.screens, so left out of the any-problem test
 
     @property
     def shown(self) -> tuple[int, ...]:
@@ -108,6 +109,9 @@ class RowChecks:
     texts: dict[str, str] = field(default_factory=dict)  # helper name -> SQL over c0, c1...
     values: dict[str, str] = field(default_factory=dict)  # field name -> SQL over texts and c0...
     checks: list[Check] = field(default_factory=list)  # conditions over values, texts and c0...
+    # one cheap condition true whenever any of a group of screened checks is: a clean row pays for it
+    # alone, and the group's checks run only on the rows it flags
+    screens: list[str] = field(default_factory=list)
 
     def check(self, column: int | None, condition: str, reason: str, echo: tuple[int, ...] = ()) -> None:
         """A free-form check; ``condition`` may name any value already declared."""
@@ -186,8 +190,9 @@ class RowChecks:
         key = f"trim(regexp_replace(lower({col(index)}), '[^a-z0-9]+', '_', 'g'), '_')"
         # A MAP lookup, not ``case key when ...``: DuckDB expands that into one comparison per written
         # form, each recomputing ``key``, which made this the slowest check of a million-row file.
+        # Most values are already a written form but for case ('B', 'Male'): those skip the regex.
         codes = "map {" + ", ".join(f"{sql_text(k)}: {sql_text(v)}" for k, v in synonyms.items()) + "}"
-        self.values[name] = f"{codes}[{key}]"
+        self.values[name] = f"coalesce({codes}[lower({col(index)})], {codes}[{key}])"
         if blank is not None:
             self.values[name] = (
                 f"case when {col(index)} is null then {sql_text(blank)} else {self.values[name]} end"
@@ -226,10 +231,11 @@ class RowChecks:
         column = lat_index if lat_index is not None else pair_index
         echo = tuple(i for i in (lat_index, lon_index, pair_index) if i is not None)
         if pair_index is not None:
+            # CASE, not AND: a row's conditions are all evaluated, and only a few rows need the regex
             self.check(
                 pair_index,
-                f"_lat_text is null and _lon_text is null and {col(pair_index)} is not null "
-                f"and not regexp_matches({col(pair_index)}, '{EMPTY_PAIR_PATTERN}')",
+                f"case when _lat_text is null and _lon_text is null and {col(pair_index)} is not null "
+                f"then not regexp_matches({col(pair_index)}, '{EMPTY_PAIR_PATTERN}') end",
                 "location is not a (lat, lon) pair",
             )
         lat_in = f"between {box.min_lat} and {box.max_lat}"
@@ -251,16 +257,19 @@ class RowChecks:
 
     def field_lengths(self, width: int) -> None:
         """Any field longer than ``MAX_FIELD_CHARS`` marks the row as broken, whatever column it is in."""
+        reason = sql_text(f"field longer than {MAX_FIELD_CHARS:,} characters")
         for i in range(width):
-            self.check(
-                i, f"length(c{i}) > {MAX_FIELD_CHARS}", f"field longer than {MAX_FIELD_CHARS:,} characters"
-            )
+            self.checks.append(Check(i, f"length(c{i}) > {MAX_FIELD_CHARS}", reason, screened=True))
+        if width:
+            longest = ", ".join(f"coalesce(length(c{i}), 0)" for i in range(width))
+            self.screens.append(f"greatest({longest}) > {MAX_FIELD_CHARS}")
 
     def problems_sql(self) -> tuple[str, str]:
         """(any problem?, list of ``{column, reason, echo}`` structs for the failing checks)."""
         if not self.checks:
             return "false", "[]::struct(column integer, reason varchar, echo integer[])[]"
         conditions = [f"coalesce({c.condition}, false)" for c in self.checks]
+        tests = [f for c, f in zip(self.checks, conditions, strict=True) if not c.screened] + self.screens
         items = []
         for c, condition in zip(self.checks, conditions, strict=True):
             column = "null" if c.column is None else str(c.column)
@@ -269,7 +278,7 @@ class RowChecks:
                 f"{{'column': {column}::integer, 'reason': ({c.reason})::varchar, 'echo': {echo}::integer[]}}"
             )
             items.append(f"case when {condition} then {problem} end")
-        return " or ".join(conditions), f"list_filter([{', '.join(items)}], p -> p is not null)"
+        return " or ".join(tests), f"list_filter([{', '.join(items)}], p -> p is not null)"
 
     def build(self, con: duckdb.DuckDBPyConnection, staged: str, into: str, header: list[str]) -> None:
         """Create temp table ``into``: row_number, every value, ``problems`` (list) and ``raw`` (JSON)."""
