@@ -95,7 +95,12 @@ def _import_file(command: str, db: Path, file: Path) -> int:
         print(f"\n{error}", file=sys.stderr)
         return 2
     if rejected is not None:
-        print(f"\nREJECTED, nothing written: {rejected}", file=sys.stderr)
+        print(
+            f"\nREJECTED, no record of the file written: {rejected}\n"
+            f"(generation {built.number} differs from the one before only by this refusal, "
+            "in the audit trail)",
+            file=sys.stderr,
+        )
         return 1
     print("\n".join(report.lines()))
     print(_published(db, built))

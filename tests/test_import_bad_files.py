@@ -227,6 +227,9 @@ def test_cli_refuses_a_bad_file_with_exit_code_1(demo_db_path, tmp_path, corpus_
     done = run_cli("arrests", str(corpus_dir / "missing_columns.csv"), "--db", str(db_path))
     assert done.returncode == 1
     assert "missing_columns.csv" in done.stderr and "'arrest date' missing" in done.stderr
+    # the refusal is said plainly, and the generation it published is explained, not left looking like a load
+    assert "REJECTED, no record of the file written" in done.stderr
+    assert "differs from the one before only by this refusal" in done.stderr
     assert "Traceback" not in done.stderr + done.stdout
     with connect(db_path) as con:
         assert table_checksums(con) == before

@@ -48,10 +48,15 @@ SEX_SYNONYMS = _synonyms(
 )
 
 
+# what a refused value is told it may be: the letters BPD writes first, then the words
+RACE_ACCEPTED = "B, W, A, I, O, U or a word for one (Black, White, Asian, American Indian, Other, Unknown)"
+SEX_ACCEPTED = "M, F, U or a word for one (Male, Female, Unknown)"
+
+
 def describe(rows: v.RowChecks, match: ColumnMatch, age: bool = False) -> None:
     """Declare the ``race`` and ``sex`` fields (and ``age`` when asked) of a file being checked."""
     at = match.position.get
-    rows.choice("race", at("race"), "race", RACE_SYNONYMS, blank=UNKNOWN)
-    rows.choice("sex", at("sex"), "sex", SEX_SYNONYMS, blank=UNKNOWN)
+    rows.choice("race", at("race"), "race", RACE_SYNONYMS, blank=UNKNOWN, accepted=RACE_ACCEPTED)
+    rows.choice("sex", at("sex"), "sex", SEX_SYNONYMS, blank=UNKNOWN, accepted=SEX_ACCEPTED)
     if age:
         rows.integer("age", at("age"), "age", 0, MAX_AGE)

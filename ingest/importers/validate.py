@@ -179,10 +179,12 @@ class RowChecks:
         synonyms: dict[str, str],
         required: bool = False,
         blank: str | None = None,
+        accepted: str | None = None,
     ) -> None:
         """A coded value: written forms (any case; spaces, hyphens or underscores) mapped to codes.
 
-        ``blank``: the code of a blank value or a missing column (else NULL).
+        ``blank``: the code of a blank value or a missing column (else NULL). ``accepted``: how the
+        refusal names what the field may hold, when that is not simply the codes (e.g. BPD's letters).
         """
         if index is None:
             self.values[name] = "null::varchar" if blank is None else sql_text(blank)
@@ -197,7 +199,7 @@ class RowChecks:
             self.values[name] = (
                 f"case when {col(index)} is null then {sql_text(blank)} else {self.values[name]} end"
             )
-        allowed = ", ".join(sorted(set(synonyms.values())))
+        allowed = accepted or ", ".join(sorted(set(synonyms.values())))
         if required:
             self.check(index, f"{col(index)} is null", f"{label} missing")
         self.check(index, f"{col(index)} is not null and {name} is null", f"{label} is not one of: {allowed}")
