@@ -86,8 +86,10 @@ def rows_from_classic_csv(path: Path, limit: int | None = None) -> list[dict]:
     return rows
 
 
-def synthetic_rows(count: int, start: dt.date = dt.date(2023, 1, 1), seed: int = 14) -> list[dict]:
-    """``count`` plausible arrests inside the city, one or more a day from ``start`` (a fixed seed)."""
+def synthetic_rows(
+    count: int, start: dt.date = dt.date(2023, 1, 1), seed: int = 14, per_day: int = 3
+) -> list[dict]:
+    """``count`` plausible arrests inside the city, ``per_day`` a day from ``start`` (a fixed seed)."""
     chance = random.Random(seed)
     charges = (
         ("4 3550", "POSSESSION OF CONTROLLED DANGEROUS SUBSTANCE"),
@@ -99,7 +101,7 @@ def synthetic_rows(count: int, start: dt.date = dt.date(2023, 1, 1), seed: int =
     rows = []
     for n in range(count):
         when = dt.datetime.combine(
-            start + dt.timedelta(days=n // 3), dt.time(chance.randrange(24), chance.randrange(60))
+            start + dt.timedelta(days=n // per_day), dt.time(chance.randrange(24), chance.randrange(60))
         )
         code, description = chance.choice(charges)
         rows.append(

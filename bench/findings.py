@@ -345,7 +345,39 @@ def _fault(results: dict) -> list[str]:
     return sentences
 
 
+def _import_stages(measured: dict) -> list[tuple[str, float]]:
+    """(stage, seconds) of the import's median run, longest first."""
+    stages = measured["import"].get("stages") or []
+    spans = [(message, at - before) for (before, message), (at, _) in zip(stages, stages[1:], strict=False)]
+    return sorted(spans, key=lambda span: -span[1])
+
+
+def _import_time(results: dict) -> list[str]:
+    measured = get(largest(results), "import_processes")
+    if not measured:
+        return []
+    slowest = "; ".join(f"{stage} {seconds:.1f} s" for stage, seconds in _import_stages(measured)[:3])
+    return [
+        f"The whole import of {measured['rows_file']:,} rows took {measured['import']['seconds']:.1f} s "
+        f"against {measured['read_csv']['seconds']:.1f} s for DuckDB loading the same file "
+        f"({measured['import_to_read_csv']:.2f}×). Its longest stages: {slowest}."
+    ]
+
+
+def _import_memory(results: dict) -> list[str]:
+    measured = get(largest(results), "import_processes")
+    if not measured:
+        return []
+    return [
+        f"The import peaked at {measured['import']['peak_mb']:,.0f} MB against "
+        f"{measured['read_csv']['peak_mb']:,.0f} MB for DuckDB loading the same file: it holds the file's "
+        "text (every column) and the checked values in memory together while it checks."
+    ]
+
+
 EXPLAINERS: dict[str, Callable[[dict], list[str]]] = {
+    "import_to_read_csv": _import_time,
+    "import_peak_memory": _import_memory,
     "first_page_new_viewer": _first_page,
     "first_page_after_start": _first_page,
     "first_page_in_browser": _first_page_in_browser,

@@ -428,6 +428,65 @@ def _import_processes_section(results: dict) -> str:
     )
 
 
+def _refresh_section(results: dict) -> str:
+    measured = _get(results, "refresh")
+    if not measured:
+        return "Not measured in this run."
+    first, again = measured["fetch"], measured["fetch_again"]
+    fetch_rows = [
+        [
+            f"first fetch: {measured['rows']:,} arrests",
+            f"{first['pages']:,}",
+            f"{first['seconds']:.1f} s",
+            f"{first['cpu_s']:.1f} s",
+            f"{first['peak_mb']:,.0f} MB",
+            f"{first['rows_per_s']:,}",
+        ],
+        [
+            f"next run, after {again['new_rows']:,} newer arrests appeared",
+            f"{again['pages']:,}",
+            f"{again['seconds']:.1f} s",
+            f"{again['cpu_s']:.1f} s",
+            f"{again['peak_mb']:,.0f} MB",
+            "",
+        ],
+    ]
+    kills = measured["kills"]
+    kill_rows = []
+    for label, key in (("`ingest arrests`", "import"), ("`ingest fetch-arrests`", "fetch")):
+        for kill in kills[key]["kills"]:
+            pages = kill.get("pages_asked")
+            next_run = "completes" if kill["next_run_completes"] else "**differs** from a clean run"
+            if pages is not None:
+                next_run += f", asks {'offsets ' + ', '.join(map(str, pages)) if pages else 'no page'} again"
+            kill_rows.append(
+                [
+                    label,
+                    kill["moment"],
+                    kill.get("stage_when_killed") or "",
+                    "unchanged"
+                    if kill["served_file_untouched"] and kill["state"] == "unchanged"
+                    else kill["state"],
+                    next_run,
+                ]
+            )
+    return "\n".join(
+        [
+            f"`python -m ingest fetch-arrests` as a whole process against the local fake ArcGIS layer "
+            f"(`bench/fake_arcgis.py`, pages of {measured['page_size']:,}), into a copy of "
+            f"`{measured['demo_database']}`:",
+            "",
+            _table(["run", "pages asked", "wall", "CPU", "peak memory", "rows/s"], fetch_rows, "lrrrrr"),
+            "",
+            f"kill -9 at three moments of a refresh ({kills['file_rows']:,}-row file) and of a fetch "
+            f"({kills['fetch_rows']:,} rows in pages of {kills['fetch_page_size']:,}), then the same command "
+            "again (`bench.fault.refresh_kill_test`):",
+            "",
+            _table(["refresh", "moment", "stage when killed", "served file", "next run"], kill_rows),
+        ]
+    )
+
+
 def _map_scenarios_section(results: dict) -> str:
     scenarios = _largest(results).get("map_scenarios")
     if not scenarios or not scenarios.get("output"):
@@ -922,6 +981,10 @@ def markdown(results: dict, json_path: Path | None = None) -> str:
         f"## A real-file import as whole processes ({largest:,} rows)",
         "",
         _safe(_import_processes_section, results),
+        "",
+        "## Refresh from the city's service, and kill -9",
+        "",
+        _safe(_refresh_section, results),
         "",
         "## Naive baseline: one marker per arrest",
         "",

@@ -29,6 +29,7 @@ from bench import (
     machine,
     naive_map,
     query_timing,
+    refresh,
 )
 from bench.server import running_app
 from store.connection import REPO_ROOT
@@ -50,6 +51,7 @@ class Plan:
     load_seconds: float
     fault_rows: int
     fault_base_size: int  # the demo database the fault test imports into (a copy of it)
+    fetch_rows: int  # arrests fetched from the fake ArcGIS service into that database
     work: Path
     markdown: Path
     json_path: Path
@@ -65,6 +67,7 @@ FULL = Plan(
     load_seconds=60.0,
     fault_rows=1_000_000,
     fault_base_size=10_000,
+    fetch_rows=100_000,
     work=WORK,
     markdown=REPO_ROOT / "BENCHMARKS.md",
     json_path=REPO_ROOT / "bench" / "results.json",
@@ -80,6 +83,7 @@ QUICK = Plan(
     load_seconds=15.0,
     fault_rows=50_000,
     fault_base_size=2_000,
+    fetch_rows=4_000,
     work=WORK / "quick",
     markdown=WORK / "quick" / "BENCHMARKS.md",
     json_path=WORK / "quick" / "results.json",
@@ -196,6 +200,12 @@ def _fault_test(plan: Plan) -> dict:
     }
 
 
+def _refresh(plan: Plan) -> dict:
+    base_db = databases.database_path(plan.work, plan.fault_base_size)
+    csv = imports.classic_csv(plan.work, plan.fault_rows)
+    return refresh.measure(base_db, csv, plan.work / "refresh", plan.fetch_rows, plan.fetch_rows // 20)
+
+
 def _pages_by_slowness(served: dict | None) -> list[str]:
     """Script paths of the pages that have filters, slowest filter changes (p95) first."""
     from bench.page_scripts import app_pages
@@ -288,6 +298,12 @@ def run(plan: Plan) -> dict:
         f"fault test: kill -9 while importing {plan.fault_rows:,} rows", _fault_test, plan
     )
     shutil.rmtree(plan.work / "fault", ignore_errors=True)
+    results["refresh"] = recorder.section(
+        f"refresh: fetch {plan.fetch_rows:,} arrests from the fake city service; kill -9 refreshes",
+        _refresh,
+        plan,
+    )
+    shutil.rmtree(plan.work / "refresh", ignore_errors=True)
     results["finished_at"] = dt.datetime.now().isoformat(timespec="seconds")
     results["section_load"] = recorder.loads
     results["section_failures"] = recorder.failures
