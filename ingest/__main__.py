@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import duckdb
@@ -75,25 +76,31 @@ def _import_file(command: str, db: Path, file: Path) -> int:
 
     importer = {"arrests": import_arrests, "referrals": import_referrals}[command]
     built = generations.Built()
+    # the file's hash for the audit trail, read beside the import (hashlib lets go of the GIL)
+    hashing = ThreadPoolExecutor(max_workers=1)
+    digest_of = hashing.submit(audit.file_sha256, file) if file.is_file() else None
     try:
         with generations.building(db, progress=_print_progress, built=built) as con:
             _ensure_areas(con)
-            digest = audit.file_sha256(file) if file.is_file() else None
             try:
                 report = importer(con, file, progress=_print_progress)
             except ImportRejected as error:
+                digest = _digest(digest_of)
                 # nothing of the file was written (the importer's transaction rolled back); the new
                 # generation carries only this row, so the refusal is on record like a success
                 audit.record(con, audit.cli_identity(), "import", "failed", subject=file.name,
                              sha256=digest, reason=str(error))  # fmt: skip
                 rejected = error
             else:
+                digest = _digest(digest_of)
                 audit.record(con, audit.cli_identity(), "import", subject=file.name, sha256=digest,
                              reason=report.summary())  # fmt: skip
                 rejected = None
     except generations.RefreshBusy as error:
         print(f"\n{error}", file=sys.stderr)
         return 2
+    finally:
+        hashing.shutdown(cancel_futures=True)
     if rejected is not None:
         print(
             f"\nREJECTED, no record of the file written: {rejected}\n"
@@ -105,6 +112,16 @@ def _import_file(command: str, db: Path, file: Path) -> int:
     print("\n".join(report.lines()))
     print(_published(db, built))
     return 0
+
+
+def _digest(future) -> str | None:
+    """The file's SHA-256, or None when there is no file or it could not be read (the import says why)."""
+    if future is None:
+        return None
+    try:
+        return future.result()
+    except OSError:
+        return None
 
 
 def _ensure_areas(con) -> None:
