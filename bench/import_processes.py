@@ -1,6 +1,7 @@
 """A real-file import as whole processes, next to DuckDB's own read_csv of the same file (issue #14).
 
-Four processes, each timed from start to exit with its peak resident memory (``wait4``'s rusage):
+Four processes, each timed from start to exit with its peak resident memory (its own, through
+:mod:`bench.launch`):
 
 1. ``read_csv``: a Python process that loads the file into a new DuckDB database file with DuckDB's
    own ``create table ... as select * from read_csv(FILE)`` (types detected) — what "DuckDB's own
@@ -29,6 +30,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench import launch
 from bench.fault import _ProgressReader
 from store import connect, create_schema, transaction
 from store.connection import REPO_ROOT
@@ -46,23 +48,27 @@ READ_CSV_SCAN = (
 
 
 def run_process(command: list[str]) -> dict:
-    """Wall seconds, peak RSS (MB) and the progress stages of one process run to its end."""
+    """Wall seconds, CPU seconds, peak memory (MB) and the progress stages of one process run to its
+    end. It runs through :mod:`bench.launch`, so its memory is its own, not this harness's."""
     started = time.perf_counter()
-    process = subprocess.Popen(command, cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    reader = _ProgressReader(process.stdout, started)
-    reader.start()
-    _, status, usage = os.wait4(process.pid, 0)
-    seconds = time.perf_counter() - started
-    process.returncode = os.waitstatus_to_exitcode(status)
-    reader.join(timeout=5)
-    if process.returncode != 0:
-        raise RuntimeError(f"{' '.join(command)} failed ({process.returncode}): {reader.text[-1500:]}")
+    with tempfile.TemporaryDirectory() as scratch:
+        out = Path(scratch) / "usage.json"
+        process = subprocess.Popen(
+            launch.usage_of(command, out), cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+        )
+        reader = _ProgressReader(process.stdout, started)
+        reader.start()
+        process.wait()
+        seconds = time.perf_counter() - started
+        reader.join(timeout=5)
+        if process.returncode != 0:
+            raise RuntimeError(f"{' '.join(command)} failed ({process.returncode}): {reader.text[-1500:]}")
+        usage = launch.read(out)
     stages = [(round(at, 2), message) for at, message in reader.stages]
     return {
         "seconds": round(seconds, 2),
-        # CPU seconds (all threads): on a shared machine the steadier figure
-        "cpu_s": round(usage.ru_utime + usage.ru_stime, 2),
-        "peak_mb": round(usage.ru_maxrss * 1024 / 1e6, 1),  # ru_maxrss is KiB; MB are decimal
+        "cpu_s": usage["cpu_s"],  # all threads: on a shared machine the steadier figure
+        "peak_mb": usage["peak_mb"],
         "stages": stages,
     }
 
