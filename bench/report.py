@@ -411,7 +411,8 @@ def _import_processes_section(results: dict) -> str:
     return "\n".join(
         [
             f"The file: {m['rows_file']:,} rows, {m['file_mb']:,} MB; each process from start to exit, "
-            "peak resident memory from `wait4`, medians of alternated runs in one session (load "
+            "peak resident memory its own (`bench/launch.py`), medians of alternated runs in one "
+            "session (load "
             f"{m.get('load_average', '?')} at the end).",
             "",
             table,
