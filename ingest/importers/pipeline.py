@@ -262,15 +262,18 @@ def _assemble_rows(con: duckdb.DuckDBPyConnection, temp: _Temp, kind: Kind, name
         f"left join {temp.derived} as d on d.row_number = g.row_number" if kind.derive_missing_ids else ""
     )
     places = ", ".join(f"p.{column}" for column in ASSIGNED_COLUMNS)
+    # the rows kept: no problem, and not at a point outside the city (those are quarantined)
+    kept = f"""
+        from {temp.good} as g
+        {derived}
+        left join {temp.points} as p on p.lon = g.lon and p.lat = g.lat
+    """
+    outside = "p.outside is true"
     con.execute(
         f"""
         create or replace temp table {temp.duplicates} as
         with kept as (
-            select g.row_number, {row_key} as id
-            from {temp.good} as g
-            {derived}
-            left join {temp.points} as p on p.lon = g.lon and p.lat = g.lat
-            where p.outside is not true
+            select g.row_number, {row_key} as id {kept} where not ({outside})
         ),
         repeated as (  -- ids that occur more than once in the file, and the row that came first
             select id, min(row_number) as first_row from kept group by id having count(*) > 1
@@ -297,12 +300,10 @@ def _assemble_rows(con: duckdb.DuckDBPyConnection, temp: _Temp, kind: Kind, name
         f"""
         create or replace temp view {temp.rows} as
         select g.row_number, {values}, {places}{category}, x.duplicate_of
-        from {temp.good} as g
-        {derived}
-        left join {temp.points} as p on p.lon = g.lon and p.lat = g.lat
+        {kept}
         left join {temp.duplicates} as x on x.row_number = g.row_number
         {charges}
-        where p.outside is not true
+        where not ({outside})
         """
     )
 
