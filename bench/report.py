@@ -411,8 +411,8 @@ def _import_processes_section(results: dict) -> str:
     return "\n".join(
         [
             f"The file: {m['rows_file']:,} rows, {m['file_mb']:,} MB; each process from start to exit, "
-            "peak resident memory its own (`bench/launch.py`), medians of alternated runs in one "
-            "session (load "
+            "peak resident memory its own (measured from a small launcher, not this harness), medians "
+            "of alternated runs in one session (load "
             f"{m.get('load_average', '?')} at the end).",
             "",
             table,
@@ -474,14 +474,14 @@ def _refresh_section(results: dict) -> str:
     return "\n".join(
         [
             f"`python -m ingest fetch-arrests` as a whole process against the local fake ArcGIS layer "
-            f"(`bench/fake_arcgis.py`, pages of {measured['page_size']:,}), into a copy of "
+            f"(the tests' fake service, pages of {measured['page_size']:,}), into a copy of "
             f"`{measured['demo_database']}`:",
             "",
             _table(["run", "pages asked", "wall", "CPU", "peak memory", "rows/s"], fetch_rows, "lrrrrr"),
             "",
             f"kill -9 at three moments of a refresh ({kills['file_rows']:,}-row file) and of a fetch "
             f"({kills['fetch_rows']:,} rows in pages of {kills['fetch_page_size']:,}), then the same command "
-            "again (`bench.fault.refresh_kill_test`):",
+            "again, as the fault tests do:",
             "",
             _table(["refresh", "moment", "stage when killed", "served file", "next run"], kill_rows),
         ]

@@ -115,8 +115,9 @@ def test_twelve_parallel_wrong_guesses_take_as_long_as_twelve_sequential_ones():
     parallel_seconds = time.monotonic() - started
 
     assert len(wrong.checks) == GUESSES  # each guess checked exactly once, none accepted
-    assert parallel_seconds >= least
-    assert parallel_seconds >= 0.9 * sequential_seconds, (parallel_seconds, sequential_seconds)
+    # as long as the pauses twelve sequential guesses earn (not compared with the sequential run's wall
+    # time, which a busy machine stretches)
+    assert parallel_seconds >= least, (parallel_seconds, least)
     # One at a time, each after the pause its predecessors earned (a little slack for the clock).
     checks = sorted(wrong.checks)
     for failures, ((_, ended), (next_started, _)) in enumerate(zip(checks, checks[1:], strict=False), 1):

@@ -323,3 +323,5 @@ def test_the_refresh_section_shows_fetches_and_every_kill():
     assert "## Refresh from the city's service, and kill -9\n\nNot measured in this run." in report.markdown(
         _results()
     )
+    # the section's sentences name no source file either
+    assert not [line for line in _prose(text) if re.search(r"[\w/]+\.py\b", line)]
