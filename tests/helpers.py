@@ -22,6 +22,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from google.protobuf.message import DecodeError
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
@@ -113,17 +114,25 @@ def script_run(page, timeout: float = 60_000) -> Iterator[None]:
     wait_idle(page, timeout)
 
 
-def download(page, button, timeout: float = 30_000):
+def download(page, button, timeout: float = 30_000, attempts: int = 3):
     """Click a download button and return Playwright's Download.
 
     The page is let finish its run first: a download whose file is made when clicked asks the server
-    for the file the button's last run registered, and a rerun replaces that registration.
+    for the file the button's last run registered, and a rerun replaces that registration. A rerun
+    can still land between the wait and the click (the data watcher reruns open pages every 20 s),
+    and then no download comes: the page is let settle again and the button clicked again.
     """
-    wait_idle(page)
-    button.scroll_into_view_if_needed()
-    with page.expect_download(timeout=timeout) as event:
-        button.click()
-    return event.value
+    for attempt in range(1, attempts + 1):
+        wait_idle(page)
+        button.scroll_into_view_if_needed()
+        try:
+            with page.expect_download(timeout=timeout) as event:
+                button.click()
+            return event.value
+        except PlaywrightTimeoutError:
+            if attempt == attempts:
+                raise
+    raise AssertionError("unreachable")
 
 
 def map_frame(page, index: int = 0, timeout: float = 60_000):
