@@ -11,6 +11,7 @@ import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -102,6 +103,30 @@ def test_rollback_serves_the_previous_generation_and_keeps_the_newer_one(db, arr
     assert [g.number for g in kept] == [1, 2, 3] and [g.served for g in kept] == [False, False, True]
     with pytest.raises(LookupError, match="no earlier generation"):
         generations.rollback(db)  # generation 3 restores 1: there is nothing older
+
+
+def test_a_build_bounds_duckdb_memory_and_spills_beside_its_copy(db, arrests_csv, monkeypatch):
+    monkeypatch.setattr(generations, "BUILD_MEMORY_MB", 64)
+    with generations.building(db) as con:
+        limit = con.sql("select current_setting('memory_limit')").fetchone()[0]
+        spill = Path(con.sql("select current_setting('temp_directory')").fetchone()[0])
+        # a sort larger than the limit completes by spilling to the build's own folder
+        con.execute("create temp table big as select range as n, md5(range::varchar) as h from range(2000000)")
+        con.execute("create temp table sorted as select * from big order by h")
+        spilled_into = spill.is_dir() and spill.parent == generations.folder(db)
+        import_arrests(con, arrests_csv)
+    assert limit == "61.0 MiB"  # 64 MB, as DuckDB prints it
+    assert spilled_into and spill.name.endswith(".building.tmp")
+    assert not spill.exists()  # removed with the build
+
+
+def test_what_a_killed_build_spilled_is_removed_by_the_next_refresh(db, arrests_csv):
+    generations.folder(db).mkdir(exist_ok=True)
+    spill = generations.folder(db) / "000007.duckdb.building.tmp"
+    spill.mkdir()
+    (spill / "duckdb_temp_storage-0.tmp").write_bytes(b"\0" * 1024)
+    built = _import(db, arrests_csv)
+    assert not spill.exists() and spill.name in built.removed_leftovers
 
 
 def test_only_the_newest_generations_are_kept(db, arrests_csv, monkeypatch):
