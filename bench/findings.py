@@ -368,10 +368,14 @@ def _import_memory(results: dict) -> list[str]:
     measured = get(largest(results), "import_processes")
     if not measured:
         return []
+    pool = measured.get("build_memory_mb")
+    held = f"held to {pool:,} MB" if pool else "bounded"
     return [
         f"The import peaked at {measured['import']['peak_mb']:,.0f} MB against "
-        f"{measured['read_csv']['peak_mb']:,.0f} MB for DuckDB loading the same file: it holds the file's "
-        "text (every column) and the checked values in memory together while it checks."
+        f"{measured['read_csv']['peak_mb']:,.0f} MB for DuckDB loading the same file into a database of "
+        f"its own. While a generation builds, DuckDB's memory is {held} (LEAD_BUILD_MEMORY_MB) and the "
+        "file's text and checked values spill to disk beyond it; the rest is the Python process with its "
+        "libraries and DuckDB's own working memory outside that bound."
     ]
 
 

@@ -32,7 +32,7 @@ from pathlib import Path
 
 from bench import launch
 from bench.fault import _ProgressReader
-from store import connect, create_schema, transaction
+from store import connect, create_schema, generations, transaction
 from store.connection import REPO_ROOT
 
 READ_CSV = (
@@ -138,6 +138,7 @@ def measure(csv: Path, work: Path, demo_db: Path | None = None, runs: int = 3) -
         "import_to_read_csv_scan": round(full["seconds"] / scan["seconds"], 2),
         "import_memory_to_read_csv": round(full["peak_mb"] / read["peak_mb"], 2),
         "load_average": round(os.getloadavg()[0], 1),
+        "build_memory_mb": generations.BUILD_MEMORY_MB,  # the imports' bound (they inherit this env)
     }
     if replaces:
         result["replace_synthetic"] = _median(replaces)

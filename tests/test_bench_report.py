@@ -294,6 +294,11 @@ def test_the_import_targets_are_judged_against_duckdb_loading_the_same_file():
         "Its longest stages: writing to the database 5.5 s; checking 1,000,000 rows 2.0 s; "
         "reading the file 1.7 s."
     )
+    # the memory finding names the bound the imports ran under, when the run recorded it
+    assert "held to" not in findings.explain("import_peak_memory", results)[0]
+    results["sizes"]["1000000"]["import_processes"]["build_memory_mb"] = 300
+    memory = findings.explain("import_peak_memory", results)[0]
+    assert memory.startswith("The import peaked at 713 MB against 368 MB") and "held to 300 MB" in memory
 
 
 def test_the_refresh_section_shows_fetches_and_every_kill():
