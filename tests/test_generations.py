@@ -111,7 +111,10 @@ def test_a_build_bounds_duckdb_memory_and_spills_beside_its_copy(db, arrests_csv
         limit = con.sql("select current_setting('memory_limit')").fetchone()[0]
         spill = Path(con.sql("select current_setting('temp_directory')").fetchone()[0])
         # a sort larger than the limit completes by spilling to the build's own folder
-        con.execute("create temp table big as select range as n, md5(range::varchar) as h from range(2000000)")
+        con.execute(
+            "create temp table big as select range as n, md5(range::varchar) as h from range($n)",
+            {"n": 2_000_000},
+        )
         con.execute("create temp table sorted as select * from big order by h")
         spilled_into = spill.is_dir() and spill.parent == generations.folder(db)
         import_arrests(con, arrests_csv)
