@@ -27,6 +27,11 @@ def database_path() -> Path:
     return Path(os.environ.get("LEAD_DB") or DEFAULT_DB_PATH)
 
 
+def path_literal(path: str | Path) -> str:
+    """A file path as a SQL string literal, for the statements that take no parameters (ATTACH, SET)."""
+    return "'" + str(path).replace("'", "''") + "'"
+
+
 def spatial_extension_path() -> Path:
     """Path of the spatial extension file bundled with the pinned duckdb version."""
     package_dir = Path(duckdb_extension_spatial.__file__).parent

@@ -35,7 +35,7 @@ from pathlib import Path
 import duckdb
 
 from store import audit
-from store.connection import connect, create_schema
+from store.connection import connect, create_schema, path_literal
 
 KEEP = int(os.environ.get("LEAD_KEEP_GENERATIONS", "5"))  # generations kept on disk, the served one included
 # DuckDB's memory while it builds a generation; past it DuckDB spills to <n>.duckdb.building.tmp/ next
@@ -271,7 +271,7 @@ def building(db: Path, progress: Progress | None = None, built: Built | None = N
         spill = work.with_name(work.name + ".tmp")
         try:
             con.execute("set enable_progress_bar = false")
-            con.execute(f"set temp_directory = '{spill}'")  # a path we chose: no quote in it
+            con.execute(f"set temp_directory = {path_literal(spill)}")
             con.execute(f"set memory_limit = '{BUILD_MEMORY_MB}MB'")
             create_schema(con)
             yield con
@@ -363,7 +363,7 @@ def _restores(path: Path) -> int | None:
 
 def _carry_cli_audit(con: duckdb.DuckDBPyConnection, served: Path) -> None:
     """The served generation's command-line audit rows that the restored copy lacks, appended to it."""
-    con.execute(f"attach '{served}' as undone (read_only)")
+    con.execute(f"attach {path_literal(served)} as undone (read_only)")
     try:
         if con.execute(
             "select count(*) from duckdb_tables() where database_name = 'undone' and table_name = ?",

@@ -28,7 +28,7 @@ import duckdb
 
 from domain import disclosure
 from store import app_rows, generations
-from store.connection import MACROS_SQL, SCHEMA_SQL, connect, create_schema
+from store.connection import MACROS_SQL, SCHEMA_SQL, connect, create_schema, path_literal
 
 _MACRO = re.compile(r"^\s*create\s+(?:or\s+replace\s+)?macro\b", re.IGNORECASE)
 
@@ -53,7 +53,7 @@ class Serving:
             con.close()
         self._fresh_app_file = not self.app_file.exists()
         self.con = connect(":memory:")
-        self.con.execute(f"attach '{_quoted(self.app_file)}' as {app_rows.APP_CATALOG}")
+        self.con.execute(f"attach {path_literal(self.app_file)} as {app_rows.APP_CATALOG}")
         self.app_tables = app_rows.create_app_schema(self.con)
         self.token: tuple | None = None
         self.generation_file: Path | None = None
@@ -74,7 +74,7 @@ class Serving:
             source = generations.adopt(self.db)
             self._count += 1
             alias = f"data_{self._count}"
-            self.con.execute(f"attach '{_quoted(source)}' as {alias} (read_only)")
+            self.con.execute(f"attach {path_literal(source)} as {alias} (read_only)")
             tables = app_rows.present_tables(self.con, alias)
             if self._fresh_app_file:
                 self._carry_legacy_rows(alias, tables)
@@ -157,7 +157,3 @@ class Serving:
     def close(self) -> None:
         with contextlib.suppress(duckdb.Error):
             self.con.close()
-
-
-def _quoted(path: Path) -> str:
-    return str(path).replace("'", "''")

@@ -123,6 +123,18 @@ def test_a_build_bounds_duckdb_memory_and_spills_beside_its_copy(db, arrests_csv
     assert not spill.exists()  # removed with the build
 
 
+def test_a_database_in_a_folder_with_a_quote_in_its_name_refreshes(demo_db_path, tmp_path, arrests_csv):
+    (tmp_path / "o'brien").mkdir()
+    db = fresh_copy(demo_db_path, tmp_path / "o'brien", "lead.duckdb")
+    built = _import(db, arrests_csv)
+    assert built.number == 2
+    with connect(db, read_only=True) as con:
+        assert _count(con, "select count(*) from arrests") == 2
+    assert generations.rollback(db).number == 1  # a rollback attaches the served file by its path
+    with connect(db, read_only=True) as con:
+        assert _count(con, "select count(*) from arrests") == 20_000
+
+
 def test_what_a_killed_build_spilled_is_removed_by_the_next_refresh(db, arrests_csv):
     generations.folder(db).mkdir(exist_ok=True)
     spill = generations.folder(db) / "000007.duckdb.building.tmp"
