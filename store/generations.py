@@ -27,6 +27,7 @@ import fcntl
 import os
 import re
 import shutil
+import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -37,11 +38,27 @@ import duckdb
 from store import audit
 from store.connection import connect, create_schema, path_literal
 
-KEEP = int(os.environ.get("LEAD_KEEP_GENERATIONS", "5"))  # generations kept on disk, the served one included
+
+def _setting(name: str, default: int, least: int) -> int:
+    """A whole-number setting from the environment; a value that is not one is named, and the default used."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        value = None
+    if value is None or value < least:
+        print(f"{name}={raw!r} is not a whole number of at least {least}: using {default}", file=sys.stderr)
+        return default
+    return value
+
+
+KEEP = _setting("LEAD_KEEP_GENERATIONS", 5, least=1)  # generations kept on disk, the served one included
 # DuckDB's memory while it builds a generation; past it DuckDB spills to <n>.duckdb.building.tmp/ next
 # to the copy. A million-row import then peaks at about 560 MB instead of 760, for about a second more
 # (BENCHMARKS.md); the Import page's import stays inside the app's memory the same way.
-BUILD_MEMORY_MB = int(os.environ.get("LEAD_BUILD_MEMORY_MB", "300"))
+BUILD_MEMORY_MB = _setting("LEAD_BUILD_MEMORY_MB", 300, least=64)
 LOCK_WAIT_S = 30 * 60  # how long a refresh waits for another to finish before it gives up
 COPY_CHUNK = 16 * 1024 * 1024
 _NUMBERED = re.compile(r"^(\d{6})\.duckdb$")

@@ -135,6 +135,19 @@ def test_a_database_in_a_folder_with_a_quote_in_its_name_refreshes(demo_db_path,
         assert _count(con, "select count(*) from arrests") == 20_000
 
 
+@pytest.mark.parametrize("raw", ["1GB", "12.5", "10", " "])
+def test_a_setting_that_is_not_a_whole_number_is_named_and_the_default_used(raw, monkeypatch, capsys):
+    monkeypatch.setenv("LEAD_BUILD_MEMORY_MB", raw)
+    assert generations._setting("LEAD_BUILD_MEMORY_MB", 300, least=64) == 300
+    warned = capsys.readouterr().err
+    if raw.strip():
+        assert f"LEAD_BUILD_MEMORY_MB={raw!r} is not a whole number of at least 64: using 300" in warned
+    else:
+        assert warned == ""  # unset or blank: the default, silently
+    monkeypatch.setenv("LEAD_BUILD_MEMORY_MB", "512")
+    assert generations._setting("LEAD_BUILD_MEMORY_MB", 300, least=64) == 512
+
+
 def test_what_a_killed_build_spilled_is_removed_by_the_next_refresh(db, arrests_csv):
     generations.folder(db).mkdir(exist_ok=True)
     spill = generations.folder(db) / "000007.duckdb.building.tmp"
