@@ -18,8 +18,10 @@ REMOTE_HOST = "evil.example"  # no request may ever go there, no link may point 
 PWNED = "__pwned"  # the global a payload sets when its script runs
 LISTENER = "__hit"  # the function a payload calls when its script runs
 # What the template payloads print if they are evaluated: by Jinja (folium renders every map element's
-# script through a Jinja template a second time) or as a JavaScript template literal.
-TEMPLATE_MARKERS = ("42049", "48056", "c5d6", "x1y2", "jinja2.utils")
+# script through a Jinja template a second time) or as a JavaScript template literal. Each has a letter
+# beyond a-f, so none can turn up by chance in the hexadecimal ids folium gives map elements (one id in
+# about 150 renders held "c5d6", the marker this list once had).
+TEMPLATE_MARKERS = ("z42049z", "z48056z", "q5w6", "x1y2", "jinja2.utils")
 HUGE_LENGTH = 100_000
 
 
@@ -46,7 +48,7 @@ PAYLOADS: dict[str, str] = {
     "issue_file_name": f"[Official data portal](https:{REMOTE_HOST}) BPD",
     "rtl": "\u202eRTL override\u200f and mark\u202c",
     "nul": "NUL\x00byte",
-    "template": "{{ 6007*7 }} ${6007*8} {% if 1 %}c5{% endif %}d6 {{ 'x1' ~ 'y2' }}",
+    "template": "z{{ 6007*7 }}z z${6007*8}z {% if 1 %}q5{% endif %}w6 {{ 'x1' ~ 'y2' }}",
     # reaching Python's modules from a template: what running arbitrary code on the server starts with
     "jinja_globals": "{{ cycler.__init__.__globals__.__name__ }}",
     "streamlit": ":red[red] :material/home: :smile: $x^2$ **bold** `code`",
