@@ -256,9 +256,18 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     if args.command == "demo" and args.db.exists():  # the app may be serving it: a new generation
         built = generations.Built()
-        with generations.building(args.db, progress=_print_progress, built=built) as con:
-            _ensure_areas(con)
-            _demo(con, args.arrests, args.seed)
+        try:
+            with generations.building(args.db, progress=_print_progress, built=built) as con:
+                _ensure_areas(con)
+                _demo(con, args.arrests, args.seed)
+        except duckdb.OutOfMemoryException as error:
+            print(
+                f"\ndemo data not rebuilt: DuckDB needed more memory than {generations.BUILD_MEMORY_SETTING}="
+                f"{generations.BUILD_MEMORY_MB} MB allows ({str(error).splitlines()[0]}); the served data is "
+                "unchanged — raise it and run again",
+                file=sys.stderr,
+            )
+            return 1
         print(_published(args.db, built))
         return 0
     try:

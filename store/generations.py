@@ -58,7 +58,8 @@ KEEP = _setting("LEAD_KEEP_GENERATIONS", 5, least=1)  # generations kept on disk
 # DuckDB's memory while it builds a generation; past it DuckDB spills to <n>.duckdb.building.tmp/ next
 # to the copy. A million-row import then peaks at about 560 MB instead of 760, for about a second more
 # (BENCHMARKS.md); the Import page's import stays inside the app's memory the same way.
-BUILD_MEMORY_MB = _setting("LEAD_BUILD_MEMORY_MB", 300, least=64)
+BUILD_MEMORY_SETTING = "LEAD_BUILD_MEMORY_MB"
+BUILD_MEMORY_MB = _setting(BUILD_MEMORY_SETTING, 300, least=64)
 LOCK_WAIT_S = 30 * 60  # how long a refresh waits for another to finish before it gives up
 COPY_CHUNK = 16 * 1024 * 1024
 _NUMBERED = re.compile(r"^(\d{6})\.duckdb$")

@@ -6,6 +6,8 @@ import json
 import re
 from dataclasses import replace
 
+import pytest
+
 from bench import findings, report
 
 
@@ -299,6 +301,33 @@ def test_the_import_targets_are_judged_against_duckdb_loading_the_same_file():
     results["sizes"]["1000000"]["import_processes"]["build_memory_mb"] = 300
     memory = findings.explain("import_peak_memory", results)[0]
     assert memory.startswith("The import peaked at 713 MB against 368 MB") and "held to 300 MB" in memory
+    assert len(findings.explain("import_peak_memory", results)) == 1  # no import at a lower bound recorded
+
+
+@pytest.mark.parametrize(
+    ("peak_mb", "seconds", "verdict"),
+    [
+        (386.0, 11.6, "the memory target is met at that bound and the time target is not"),
+        (386.0, 9.0, "both targets are met at that bound"),
+        (450.0, 11.6, "neither target is met at that bound"),
+    ],
+)
+def test_the_import_at_a_lower_bound_is_shown_and_judged_against_both_targets(peak_mb, seconds, verdict):
+    results = _results()
+    measured = results["sizes"]["1000000"]["import_processes"]
+    measured["import_tight"] = _process(seconds, peak_mb) | {"build_memory_mb": 128}
+    measured["import_tight_to_read_csv"] = round(seconds / 3.2, 2)
+    sentence = findings.explain("import_peak_memory", results)[-1]
+    assert sentence == (
+        f"With LEAD_BUILD_MEMORY_MB=128 the same import peaked at {peak_mb:,.0f} MB and took {seconds:.1f} s "
+        f"({seconds / 3.2:.2f}× DuckDB's load): {verdict}."
+    )
+    text = report.markdown(results)
+    assert (
+        f"| the same with `LEAD_BUILD_MEMORY_MB=128`: the build's DuckDB memory held lower | {seconds:.2f} s"
+        in text
+    )
+    assert f"the import with the lower bound ÷ DuckDB's load {seconds / 3.2:.2f}×." in text
 
 
 def test_the_refresh_section_shows_fetches_and_every_kill():

@@ -305,3 +305,23 @@ def test_the_cli_lists_and_rolls_back(db, arrests_csv):
     assert rolled.returncode == 0 and "generation 1 again" in rolled.stdout
     with duckdb.connect(str(db), read_only=True) as con:
         assert con.execute("select count(*) from arrests").fetchone()[0] == 20_000
+
+
+def test_a_demo_rebuild_that_runs_out_of_memory_names_the_setting_and_publishes_nothing(db):
+    """A bound too low for the demo asked for: a message naming LEAD_BUILD_MEMORY_MB, exit 1, the served
+    file as it was and nothing left of the build (with 64 MB, 500,000 arrests do not fit)."""
+    served = db.stat()
+    done = subprocess.run(
+        [sys.executable, "-m", "ingest", "demo", "--arrests", "500000", "--db", str(db)],
+        cwd=REPO_ROOT, capture_output=True, text=True, timeout=300,
+        env={**os.environ, "LEAD_BUILD_MEMORY_MB": "64"},
+    )  # fmt: skip
+    assert done.returncode == 1, done.stdout[-500:] + done.stderr[-2000:]
+    assert "Traceback" not in done.stderr
+    assert (
+        "demo data not rebuilt: DuckDB needed more memory than LEAD_BUILD_MEMORY_MB=64 MB allows"
+        in done.stderr
+    )
+    assert "the served data is unchanged" in done.stderr
+    assert (db.stat().st_ino, db.stat().st_mtime_ns) == (served.st_ino, served.st_mtime_ns)
+    assert not list(generations.folder(db).glob("*.building*"))

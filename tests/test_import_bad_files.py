@@ -248,7 +248,11 @@ def test_a_long_field_is_quarantined_by_its_column_whichever_reader_takes_the_fi
     (lines up to FAST_MAX_LINE_BYTES) and the careful one (longer lines)."""
     from ingest.importers.read import FAST_MAX_LINE_BYTES
 
-    cases = (("long.csv", 1_500, False), ("longer.csv", FAST_MAX_LINE_BYTES + 10, True))
+    cases = (
+        ("long.csv", 1_500, False),
+        ("near_limit.csv", FAST_MAX_LINE_BYTES - 1_000, False),  # fits DuckDB's buffer as well as its limit
+        ("longer.csv", FAST_MAX_LINE_BYTES + 10, True),
+    )
     for n, (name, length, careful) in enumerate(cases):
         good = [arrest_row(f"9200{n}00{i}") for i in range(3)]
         rows = [*good[:2], arrest_row(f"9200{n}099", neighborhood="Y" * length), good[2]]
@@ -273,3 +277,55 @@ def test_ids_stay_unique_across_imports_of_overlapping_files(tmp_path, db):
     assert import_arrests(db, first).rows_loaded == 0
     total, distinct = db.sql("select count(*), count(distinct arrest_id) from arrests").fetchone()
     assert total == distinct == 5
+
+
+def _large_arrests_file(path: Path) -> Path:
+    rows = [
+        arrest_row(f"8{i:07d}", lat=f"39.2{i % 900:03d}", lon=f"-76.6{i % 700:03d}") for i in range(40_000)
+    ]
+    path.write_text(classic(*rows))
+    return path
+
+
+def test_an_import_that_runs_out_of_memory_is_refused_and_names_the_setting(db, tmp_path, monkeypatch):
+    """DuckDB's out-of-memory error (a refresh's bound set too low for the file) is a refusal that says
+    which setting to raise, not a traceback, and not a retry with the row-by-row reader (which needs far
+    more memory); nothing is written."""
+    from ingest.importers import read
+
+    def careful_read(*args, **kwargs):
+        raise AssertionError("a file DuckDB could read went to the row-by-row reader")
+
+    monkeypatch.setattr(read, "_careful_read", careful_read)
+    path = _large_arrests_file(tmp_path / "arrests_large.csv")
+    before = table_checksums(db)
+    db.execute("set temp_directory = ''")  # nowhere to spill: the limit is a hard one
+    db.execute("set threads = 2")
+    db.execute("set memory_limit = '8MB'")
+    with pytest.raises(ImportRejected) as refused:
+        import_arrests(db, path)
+    db.execute("reset memory_limit")
+    message = str(refused.value)
+    assert message.startswith("arrests file arrests_large.csv: the import needed more memory")
+    assert "LEAD_BUILD_MEMORY_MB" in message and "nothing was written" in message
+    assert table_checksums(db) == before
+
+
+def test_an_import_whose_spill_cannot_be_written_is_refused_with_the_cause(db, tmp_path):
+    """Past its memory limit DuckDB writes to its spill folder; when it cannot (a full disk, a folder
+    that cannot be made), the import is refused with DuckDB's reason, and nothing is written."""
+    path = _large_arrests_file(tmp_path / "arrests_large.csv")
+    (tmp_path / "a_file").write_text("not a folder")
+    before = table_checksums(db)
+    db.execute(f"set temp_directory = '{tmp_path / 'a_file' / 'spill'}'")
+    db.execute("set threads = 2")  # as on the test machines: the memory a step needs depends on it
+    db.execute("set memory_limit = '24MB'")  # under 20 MB DuckDB gives up before it tries to spill
+    with pytest.raises(ImportRejected) as refused:
+        import_arrests(db, path)
+    db.execute("reset memory_limit")
+    message = str(refused.value)
+    assert message.startswith(
+        "arrests file arrests_large.csv: the database could not write its working files"
+    )
+    assert "a_file" in message and "nothing was written" in message
+    assert table_checksums(db) == before

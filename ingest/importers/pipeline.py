@@ -30,6 +30,7 @@ from ingest.importers.read import ImportRejected, StagedFile, clean_name, reject
 from ingest.importers.report import ImportReport
 from store import transaction
 from store.connection import empty_table
+from store.generations import BUILD_MEMORY_SETTING
 
 SYNTHETIC_SOURCE = "synthetic-demo"
 # Boundaries are generalised to 10 m and BPD rounds points to about 11 m, so a point this close
@@ -146,6 +147,13 @@ def run_import(
 
         progress(0.80, "writing to the database")
         report = _write(con, temp, kind, name, staged, started_at, progress)
+    except duckdb.OutOfMemoryException as error:
+        raise ImportRejected(f"{what}: {_out_of_memory(con, error)}") from error
+    except duckdb.IOException as error:  # e.g. no disk room for what DuckDB spills past its memory limit
+        raise ImportRejected(
+            f"{what}: the database could not write its working files ({_first_line(error)}); "
+            "nothing was written — check the disk room and the folder it names, and try again"
+        ) from error
     finally:
         temp.drop()
     report.unclassified = unclassified
@@ -163,6 +171,21 @@ def _city_box(con: duckdb.DuckDBPyConnection, what: str) -> v.CityBox:
             f"{what}: the database has no boundaries to place records in ({error}); "
             "run `python -m ingest setup` first"
         ) from error
+
+
+def _first_line(error: Exception) -> str:
+    return str(error).splitlines()[0]
+
+
+def _out_of_memory(con: duckdb.DuckDBPyConnection, error: duckdb.OutOfMemoryException) -> str:
+    """Why an import stopped for want of memory, and the setting that gives it more."""
+    with contextlib.suppress(duckdb.Error):
+        limit = con.sql("select current_setting('memory_limit')").fetchone()[0]
+        return (
+            f"the import needed more memory than DuckDB may use here ({limit}; a refresh takes its "
+            f"limit from {BUILD_MEMORY_SETTING}); nothing was written — raise it and try again"
+        )
+    return f"the import ran out of memory ({_first_line(error)}); nothing was written"
 
 
 def _collect_problems(con: duckdb.DuckDBPyConnection, temp: _Temp, staged: StagedFile) -> None:
@@ -369,7 +392,7 @@ def _write(
             _store(con, temp, kind, name, staged, report, started_at, progress)
     except (duckdb.TransactionException, duckdb.ConstraintException, duckdb.IOException) as error:
         # e.g. two imports writing at once: the transaction rolled back, so nothing was written
-        detail = str(error).splitlines()[0]
+        detail = _first_line(error)
         raise ImportRejected(
             f"{kind.layout.kind} file {name}: the database did not accept the write ({detail}); "
             "nothing was written — try again"
@@ -396,8 +419,11 @@ def _store(
         synthetic, total = con.execute(
             f"select count(*) filter (where source = '{SYNTHETIC_SOURCE}'), count(*) from {kind.table}"
         ).fetchone()
-        if synthetic and synthetic == total:
-            empty_table(con, kind.table)  # 0.04 s at a million rows; a delete took minutes
+        # All synthetic, or empty: a table made in this transaction takes the rows. Deleting a million
+        # rows took minutes, and DuckDB needs more memory to append to a table that already existed
+        # (a million rows failed under a 100 MB bound that was enough for a new table).
+        if synthetic == total:
+            empty_table(con, kind.table)
         elif synthetic:
             con.execute(f"delete from {kind.table} where source = '{SYNTHETIC_SOURCE}'")
         report.replaced_synthetic = synthetic
