@@ -151,8 +151,8 @@ def run_import(
         raise ImportRejected(f"{what}: {_out_of_memory(con, error)}") from error
     except duckdb.IOException as error:  # e.g. no disk room for what DuckDB spills past its memory limit
         raise ImportRejected(
-            f"{what}: the database could not write its working files ({_first_line(error)}); "
-            "nothing was written — check the disk room and the folder it names, and try again"
+            f"{what}: the database could not write its working files ({_headline(error)}); "
+            "check the disk room and the folder it names, and try again"
         ) from error
     finally:
         temp.drop()
@@ -173,7 +173,8 @@ def _city_box(con: duckdb.DuckDBPyConnection, what: str) -> v.CityBox:
         ) from error
 
 
-def _first_line(error: Exception) -> str:
+def _headline(error: Exception) -> str:
+    """DuckDB's message without its advice lines (they name SQL settings a user of the importer has not)."""
     return str(error).splitlines()[0]
 
 
@@ -183,9 +184,9 @@ def _out_of_memory(con: duckdb.DuckDBPyConnection, error: duckdb.OutOfMemoryExce
         limit = con.sql("select current_setting('memory_limit')").fetchone()[0]
         return (
             f"the import needed more memory than DuckDB may use here ({limit}; a refresh takes its "
-            f"limit from {BUILD_MEMORY_SETTING}); nothing was written — raise it and try again"
+            f"limit from {BUILD_MEMORY_SETTING}): raise it and try again"
         )
-    return f"the import ran out of memory ({_first_line(error)}); nothing was written"
+    return f"the import ran out of memory ({_headline(error)})"
 
 
 def _collect_problems(con: duckdb.DuckDBPyConnection, temp: _Temp, staged: StagedFile) -> None:
@@ -392,10 +393,9 @@ def _write(
             _store(con, temp, kind, name, staged, report, started_at, progress)
     except (duckdb.TransactionException, duckdb.ConstraintException, duckdb.IOException) as error:
         # e.g. two imports writing at once: the transaction rolled back, so nothing was written
-        detail = _first_line(error)
+        detail = _headline(error)
         raise ImportRejected(
-            f"{kind.layout.kind} file {name}: the database did not accept the write ({detail}); "
-            "nothing was written — try again"
+            f"{kind.layout.kind} file {name}: the database did not accept the write ({detail}); try again"
         ) from error
     return report
 

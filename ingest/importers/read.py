@@ -31,8 +31,9 @@ MAX_LINE_BYTES = 64 * 1024 * 1024  # the careful reader's limit for one line
 # The fast reader's limit for one line (DuckDB's default). DuckDB reads in buffers of 16 lines of this
 # size, so 64 MiB here cost a million-row import a gigabyte; the rare longer line goes to the careful reader.
 FAST_MAX_LINE_BYTES = 2 * 1024 * 1024
-# and it reads this much at a time (its default is 16 lines' worth, 32 MiB): with 8 MiB the peak while a
-# million-row file is read falls from about 420 to 335 MB, in the same time (BENCHMARKS.md)
+# It reads this much at a time (its default is 16 lines' worth, 32 MiB). Measured on a million-row file
+# with DuckDB held to 300 MB: reading it peaked at 400-433 MB with the default, 353-359 MB with 8 MiB, in
+# the same time.
 FAST_BUFFER_BYTES = 4 * FAST_MAX_LINE_BYTES
 MAX_QUOTED_LINES = 200  # a quoted field spanning more lines than this is taken as an unterminated quote
 MAX_RAW_CHARS = 2_000  # how much of a broken line the quarantine keeps
